@@ -1,0 +1,152 @@
+import { Option, type Command } from 'commander';
+import { loadMissionFile } from '../../missions/index.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  createLogger,
+  driveSimClock,
+  RunRecorder,
+  SimClock,
+  WallClock,
+  type LogLevel,
+  type Runtime,
+} from '../../runtime/index.js';
+import { createRuntime } from '../../index.js';
+import { EXIT, type CliIo } from '../io.js';
+import { ProgressReporter, type RunSummary } from '../progress.js';
+import { parsePositiveNumber, parseSpeed } from '../parse.js';
+
+interface RunOptions {
+  readonly duration?: number;
+  readonly speed: number;
+  readonly logLevel?: LogLevel;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly runDir?: string;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** `kestrel run <mission>`: run a mission until its duration ends or Ctrl-C, then stop in order. */
+export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a mission (simulated or live) until --duration or Ctrl-C; stops components in order')
+    .argument('<mission>', 'mission file (.yaml, .yml, .json)')
+    .option('-d, --duration <seconds>', 'stop after this many seconds of mission time', parsePositiveNumber)
+    .option(
+      '-s, --speed <factor>',
+      'simulated seconds per wall second ("max" = as fast as possible); sim only',
+      parseSpeed,
+      1,
+    )
+    .addOption(new Option('-l, --log-level <level>', "log level (default: the mission's)").choices(LOG_LEVELS))
+    .option('--json', 'print the run summary as one JSON object on stdout')
+    .option('-q, --quiet', 'no status lines')
+    .option('--run-dir <dir>', 'where the run record goes (events.jsonl, summary.json). Default runs/<mission>-<time>')
+    .action(async (file: string, opts: RunOptions) => {
+      setExit(await runMission(file, opts, io));
+    });
+}
+
+async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<number> {
+  const loaded = await loadMissionFile(file);
+  const mission = loaded.mission;
+  const logger = createLogger({
+    level: opts.logLevel ?? mission.logging.level,
+    ...(mission.logging.format === 'auto' ? {} : { format: mission.logging.format }),
+  });
+  const runDir = opts.runDir ?? defaultRunDir(mission.mission.id);
+  const recorder = new RunRecorder(runDir);
+  const runtime = createRuntime(loaded, { logger, observers: [recorder] });
+  const progress = new ProgressReporter(runtime.bus, runtime.clock, io, opts.quiet === true || opts.json === true);
+
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) {
+      io.err(`\n${signal} again: exiting without a clean stop\n`);
+      process.exit(EXIT.interrupted);
+    }
+    io.err(`\n${signal}: stopping (press Ctrl-C again to force)\n`);
+    abort.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await runtime.start();
+    const tick = runtime.clock.setInterval(() => progress.tick(), 5000);
+    const reason = await runUntilDone(runtime, opts, abort.signal);
+    tick.cancel();
+    await runtime.stop(reason);
+    const summary = progress.summary(runtime.clock instanceof SimClock);
+    await writeFile(
+      join(runDir, 'summary.json'),
+      `${JSON.stringify({ mission: mission.mission.id, reason, summary, health: runtime.health() }, null, 2)}\n`,
+    );
+    printSummary(io, mission.mission.id, reason, summary, runtime, opts.json === true, runDir);
+    const failed = runtime.health().components.filter((c) => c.state === 'failed');
+    return failed.length > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    progress.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (!runtime.bus.isClosed) await runtime.stop('error');
+    logger.flush();
+  }
+}
+
+async function runUntilDone(runtime: Runtime, opts: RunOptions, signal: AbortSignal): Promise<string> {
+  const durationMs = opts.duration === undefined ? undefined : opts.duration * 1000;
+  const clock = runtime.clock;
+  if (clock instanceof SimClock) {
+    const stepMs = runtime.mission.simulation?.stepMs ?? 10;
+    const result = await driveSimClock(clock, {
+      speed: opts.speed,
+      stepMs,
+      signal,
+      ...(durationMs === undefined ? {} : { durationMs }),
+    });
+    return result === 'aborted' ? `operator interrupt (${String(signal.reason)})` : 'duration reached';
+  }
+  return new Promise<string>((resolve) => {
+    const timer =
+      durationMs === undefined ? undefined : clock.setTimeout(() => resolve('duration reached'), durationMs);
+    signal.addEventListener('abort', () => {
+      timer?.cancel();
+      resolve(`operator interrupt (${String(signal.reason)})`);
+    });
+    void runtime.stopped.then((r) => resolve(r));
+  });
+}
+
+function defaultRunDir(missionId: string): string {
+  // The folder name is for people: wall time at the CLI edge, never inside the runtime.
+  const stamp = new Date(new WallClock().nowMs()).toISOString().replace(/[:.]/g, '-');
+  return join('runs', `${missionId}-${stamp}`);
+}
+
+function printSummary(
+  io: CliIo,
+  missionId: string,
+  reason: string,
+  s: RunSummary,
+  runtime: Runtime,
+  json: boolean,
+  runDir: string,
+): void {
+  const health = runtime.health();
+  if (json) {
+    io.out(`${JSON.stringify({ ok: true, mission: missionId, reason, runDir, summary: s, health })}\n`);
+    return;
+  }
+  io.err(`\nmission ${missionId} stopped: ${reason}\n`);
+  io.err(`  ${s.simulated ? 'simulated' : 'wall'} time ${s.elapsedS.toFixed(1)} s\n`);
+  if (s.lastPose !== undefined)
+    io.err(`  last position (${s.lastPose.x.toFixed(1)}, ${s.lastPose.y.toFixed(1)}, ${s.lastPose.z.toFixed(1)}) m\n`);
+  if (s.batteryPct !== undefined) io.err(`  battery ${s.batteryPct.toFixed(1)} %\n`);
+  io.err(`  guard: ${s.decisions.allow} allowed, ${s.decisions.modify} modified, ${s.decisions.deny} denied\n`);
+  for (const d of s.denials.slice(0, 5)) io.err(`    ${d.count} x ${d.code}: ${d.lastReason}\n`);
+  const bad = health.components.filter((c) => c.state === 'failed' || c.state === 'degraded');
+  for (const c of bad) io.err(`  ${c.component}: ${c.state}${c.reason === undefined ? '' : ` (${c.reason})`}\n`);
+  io.err(`  run record: ${runDir}\n`);
+}

@@ -1,0 +1,29 @@
+/**
+ * Mission files: the schema an operator writes against, its loader with
+ * precise error locations, and its JSON Schema for editors.
+ */
+export { loadMissionFile, parseMission } from './load.js';
+export type { LoadedMission, ParseOptions } from './load.js';
+export { MissionError } from './mission-error.js';
+export type { MissionIssue } from './mission-error.js';
+export { renderIssue } from './issues.js';
+export { missionJsonSchema } from './json-schema.js';
+export { MISSION_API_VERSION, missionSchema } from './schema/mission.js';
+export type { Mission, MissionInput } from './schema/mission.js';
+export type { Platform } from './schema/platform.js';
+export type { Sensor, SensorSource, SensorType } from './schema/sensors.js';
+export type { ModelEntry } from './schema/models.js';
+export type { PerceptionConfig, Pipeline } from './schema/perception.js';
+export type { ActionKind, FailsafeAction, Guardrails } from './schema/guardrails.js';
+export { actionKindSchema } from './schema/guardrails.js';
+export type { Behavior } from './schema/behavior.js';
+export type { Telemetry } from './schema/telemetry.js';
+export type { Simulation } from './schema/simulation.js';
+export type { Actuator } from './schema/actuator.js';
+export type { Origin } from './schema/origin.js';
+export { openRing, pointSchema, polygonSchema } from './schema/geometry.js';
+export type { GeoPoint, LocalPoint, Point, Polygon } from './schema/geometry.js';
+export { behaviorsPlugin } from './behaviors/plugin.js';
+export { BehaviorComponent } from './behaviors/behavior-component.js';
+export type { BehaviorInput, BehaviorLogic, BehaviorOutput } from './behaviors/logic.js';
+export { lawnmower } from './behaviors/lawnmower.js';
