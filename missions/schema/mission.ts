@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actuatorSchema } from './actuator.js';
 import { behaviorSchema } from './behavior.js';
+import { estimatorSchema } from './estimator.js';
 import { guardrailsSchema } from './guardrails.js';
 import { idSchema } from './ids.js';
 import { modelSchema } from './models.js';
@@ -39,6 +40,7 @@ export const missionSchema = z
     origin: originSchema.optional(),
     simulation: simulationSchema.optional(),
     sensors: z.array(sensorSchema).default([]).describe('Sensor streams.'),
+    estimator: estimatorSchema.default({ kind: 'ekf', rateHz: 30, gateSigma: 5, historyMs: 1000 }),
     models: z.array(modelSchema).default([]).describe('Vision and language models.'),
     perception: perceptionSchema.default({ pipelines: [] }),
     guardrails: guardrailsSchema,

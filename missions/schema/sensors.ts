@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fuseFieldSchema } from './estimator.js';
 import { idSchema } from './ids.js';
 
 const sensorTypes = ['camera', 'imu', 'gnss', 'odometry', 'lidar', 'battery'] as const;
@@ -53,6 +54,13 @@ export const sensorSchema = z
     width: z.number().int().positive().optional().describe('Camera image width, px.'),
     height: z.number().int().positive().optional().describe('Camera image height, px.'),
     fovDeg: z.number().positive().max(360).optional().describe('Camera horizontal field of view, degrees.'),
+    fuse: z
+      .array(fuseFieldSchema)
+      .min(1)
+      .optional()
+      .describe(
+        'State fields this sensor feeds into the estimator. Defaults: gnss [x, y, z]; odometry [vx, vy, vyaw]; imu [roll, pitch, yaw, vroll, vpitch, vyaw] (orientation only when the IMU reports it).',
+      ),
     mount: z
       .strictObject({
         xyzM: z.tuple([z.number(), z.number(), z.number()]).default([0, 0, 0]).describe('Offset from base_link, m.'),

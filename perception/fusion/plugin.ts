@@ -1,8 +1,10 @@
 import type { KestrelPlugin } from '../../runtime/index.js';
+import { EkfEstimator } from './ekf-estimator.js';
 import { PassthroughEstimator } from './passthrough-estimator.js';
 
-/** The state estimator. Interim: pass-through of odometry or GNSS until the EKF lands. */
+/** The state estimator named by `estimator.kind`: the EKF, or the plain pass-through. */
 export const estimatorPlugin: KestrelPlugin = {
   name: 'kestrel-estimator',
-  estimator: (mission) => new PassthroughEstimator(mission),
+  estimator: (mission) =>
+    mission.estimator.kind === 'ekf' ? new EkfEstimator(mission) : new PassthroughEstimator(mission),
 };

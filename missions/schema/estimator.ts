@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** State fields a sensor can feed into the filter (robot_localization's `*_config` booleans, by name). */
+export const FUSE_FIELDS = [
+  'x',
+  'y',
+  'z',
+  'roll',
+  'pitch',
+  'yaw',
+  'vx',
+  'vy',
+  'vz',
+  'vroll',
+  'vpitch',
+  'vyaw',
+  'ax',
+  'ay',
+  'az',
+] as const;
+
+export const fuseFieldSchema = z.enum(FUSE_FIELDS);
+
+export const estimatorSchema = z
+  .strictObject({
+    kind: z
+      .enum(['ekf', 'passthrough'])
+      .default('ekf')
+      .describe('ekf = 15-state extended Kalman filter; passthrough = latest odometry or GNSS as is. Default ekf.'),
+    rateHz: z.number().positive().max(200).default(30).describe('Pose publication rate, Hz. Default 30.'),
+    twoD: z
+      .boolean()
+      .optional()
+      .describe('Hold z, roll and pitch at zero (planar robots). Default: true for ground platforms, false otherwise.'),
+    gateSigma: z
+      .number()
+      .positive()
+      .default(5)
+      .describe(
+        'Reject measurements farther than this many standard deviations (Mahalanobis) from the estimate. Default 5.',
+      ),
+    historyMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1000)
+      .describe(
+        'Late measurements up to this old are fused in order (the filter rewinds and replays); older are rejected, ms. Default 1000.',
+      ),
+    processNoise: z
+      .array(z.number().nonnegative())
+      .length(15)
+      .optional()
+      .describe(
+        'Process noise variance per second for x y z roll pitch yaw vx vy vz vroll vpitch vyaw ax ay az. Default: tuned for small robots.',
+      ),
+  })
+  .describe('State estimation: how sensor streams become one pose with covariance.');
+
+export type EstimatorConfig = z.infer<typeof estimatorSchema>;

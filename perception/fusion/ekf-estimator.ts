@@ -1,0 +1,238 @@
+import {
+  EnuFrame,
+  eventsTopic,
+  poseTopic,
+  queue,
+  sensorTopic,
+  yawToQuaternion,
+  type Component,
+  type ComponentContext,
+  type Subscription,
+  type TimerHandle,
+} from '../../runtime/index.js';
+import type { Mission } from '../../missions/index.js';
+import type { EkfConfig } from './ekf.js';
+import { checkStamp, RejectionCounter, type RejectReason } from './hygiene.js';
+import { LaggedFilter } from './lagged-filter.js';
+import { fromGnss, fromImu, fromOdometry, type Built } from './measurements.js';
+import { S, type StateField } from './state.js';
+
+/** robot_localization's default process noise (params/ekf.yaml), per second. */
+export const DEFAULT_PROCESS_NOISE: readonly number[] = [
+  0.05, 0.05, 0.06, 0.03, 0.03, 0.06, 0.025, 0.025, 0.04, 0.01, 0.01, 0.02, 0.01, 0.01, 0.015,
+];
+/** Wide initial uncertainty: the first GNSS fix or odometry pose decides where we are. */
+export const DEFAULT_INITIAL_COVARIANCE: readonly number[] = [1e4, 1e4, 1e4, 1, 1, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+
+const DEFAULT_FUSE: Readonly<Record<'gnss' | 'odometry' | 'imu', readonly StateField[]>> = {
+  gnss: ['x', 'y', 'z'],
+  odometry: ['vx', 'vy', 'vyaw'],
+  imu: ['roll', 'pitch', 'yaw', 'vroll', 'vpitch', 'vyaw'],
+};
+
+const POSITION_FIELDS: ReadonlySet<StateField> = new Set(['x', 'y']);
+
+interface SensorState {
+  readonly id: string;
+  readonly type: 'gnss' | 'odometry' | 'imu';
+  readonly fuse: ReadonlySet<StateField>;
+  readonly staleAfterMs: number;
+  lastAcceptedMs: number | undefined;
+  stale: boolean;
+}
+
+export interface EstimatorStats {
+  readonly applied: number;
+  readonly gated: number;
+  readonly replayed: number;
+  readonly tooLate: number;
+  readonly rejected: Record<string, Partial<Record<RejectReason, number>>>;
+  readonly staleSensors: readonly string[];
+}
+
+/**
+ * The state estimator: mission sensors → hygiene → lagged EKF → pose at a
+ * fixed rate. Pure parts (filter, hygiene, measurement building) live in their
+ * own files; this is the bus adapter. It publishes nothing until a position
+ * source has been fused, and stops publishing (health `source.stale`) when
+ * every position source has gone quiet: a pose nobody measures is a guess.
+ */
+export class EkfEstimator implements Component {
+  readonly name = 'estimator';
+  readonly filter: LaggedFilter;
+  private readonly sensors: SensorState[];
+  private readonly frame: EnuFrame | undefined;
+  private readonly rejections = new RejectionCounter();
+  private readonly subs: Subscription[] = [];
+  private timer: TimerHandle | undefined;
+  private readonly twoD: boolean;
+  private readonly historyMs: number;
+  private publishing = false;
+
+  constructor(private readonly mission: Mission) {
+    const cfg = mission.estimator;
+    this.twoD = cfg.twoD ?? mission.platform.kind === 'ground';
+    this.historyMs = cfg.historyMs;
+    const ekf: EkfConfig = {
+      twoD: this.twoD,
+      processNoise: cfg.processNoise ?? DEFAULT_PROCESS_NOISE,
+      initialCovariance: DEFAULT_INITIAL_COVARIANCE,
+      gateSigma: cfg.gateSigma,
+    };
+    this.filter = new LaggedFilter(ekf, { historyMs: cfg.historyMs });
+    const o = mission.origin;
+    this.frame = o === undefined ? undefined : new EnuFrame({ latDeg: o.lat, lonDeg: o.lon, altM: o.altM });
+    this.sensors = mission.sensors.flatMap((s): SensorState[] => {
+      if (s.type !== 'gnss' && s.type !== 'odometry' && s.type !== 'imu') return [];
+      const fuse = new Set<StateField>(s.fuse ?? DEFAULT_FUSE[s.type]);
+      return [
+        {
+          id: s.id,
+          type: s.type,
+          fuse,
+          staleAfterMs: s.staleAfterMs ?? Math.max(200, 5000 / s.rateHz),
+          lastAcceptedMs: undefined,
+          stale: false,
+        },
+      ];
+    });
+  }
+
+  start(ctx: ComponentContext): void {
+    if (this.sensors.some((s) => s.type === 'gnss') && this.frame === undefined) {
+      ctx.health.degraded('GNSS cannot be fused without the mission origin', 'estimator.no_origin');
+    }
+    for (const s of this.sensors) {
+      // A short queue, not `latest`: every IMU sample matters to the filter.
+      const opts = { policy: queue(64), subscriber: this.name };
+      if (s.type === 'gnss') {
+        this.subs.push(
+          ctx.bus.subscribe(
+            sensorTopic('gnss', s.id),
+            (m) =>
+              this.fuse(ctx, s, m.stampMs, () =>
+                this.frame === undefined
+                  ? { ok: false, reason: 'impossible' }
+                  : fromGnss(s.id, m.stampMs, m.data, this.frame, s.fuse),
+              ),
+            opts,
+          ),
+        );
+      } else if (s.type === 'odometry') {
+        this.subs.push(
+          ctx.bus.subscribe(
+            sensorTopic('odometry', s.id),
+            (m) => this.fuse(ctx, s, m.stampMs, () => fromOdometry(s.id, m.stampMs, m.data, s.fuse)),
+            opts,
+          ),
+        );
+      } else {
+        this.subs.push(
+          ctx.bus.subscribe(
+            sensorTopic('imu', s.id),
+            (m) => {
+              const x = this.filter.ekf.x;
+              this.fuse(ctx, s, m.stampMs, () =>
+                fromImu(s.id, m.stampMs, m.data, { roll: x[S.roll] as number, pitch: x[S.pitch] as number }, s.fuse),
+              );
+            },
+            opts,
+          ),
+        );
+      }
+    }
+    this.timer = ctx.clock.setInterval(() => this.publish(ctx), 1000 / this.mission.estimator.rateHz);
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    for (const s of this.subs) s.unsubscribe();
+  }
+
+  stats(): EstimatorStats {
+    const c = this.filter.counters;
+    return {
+      applied: c.applied,
+      gated: c.gated,
+      replayed: c.replayed,
+      tooLate: c.tooLate,
+      rejected: this.rejections.toJSON(),
+      staleSensors: this.sensors.filter((s) => s.stale).map((s) => s.id),
+    };
+  }
+
+  private fuse(ctx: ComponentContext, sensor: SensorState, stampMs: number, build: () => Built): void {
+    const stampProblem = checkStamp(stampMs, ctx.clock.nowMs(), { futureToleranceMs: 100, maxAgeMs: this.historyMs });
+    if (stampProblem !== undefined) {
+      this.rejections.add(sensor.id, stampProblem);
+      return;
+    }
+    const built = build();
+    if (!built.ok) {
+      this.rejections.add(sensor.id, built.reason);
+      return;
+    }
+    const result = this.filter.add(built.measurement);
+    if (result === 'too_late') {
+      this.rejections.add(sensor.id, 'too_old');
+      return;
+    }
+    if (result.kind === 'applied') sensor.lastAcceptedMs = Math.max(sensor.lastAcceptedMs ?? -Infinity, stampMs);
+  }
+
+  private publish(ctx: ComponentContext): void {
+    const now = ctx.clock.nowMs();
+    for (const s of this.sensors) {
+      const stale = s.lastAcceptedMs === undefined || now - s.lastAcceptedMs > s.staleAfterMs;
+      if (stale && !s.stale && s.lastAcceptedMs !== undefined) {
+        ctx.bus.publish(eventsTopic, {
+          kind: 'source.stale',
+          severity: 'warning',
+          message: `${s.id}: no usable data for ${s.staleAfterMs} ms`,
+          data: { sensor: s.id },
+        });
+      }
+      s.stale = stale;
+    }
+    const positionLive = this.sensors.some((s) => !s.stale && [...s.fuse].some((f) => POSITION_FIELDS.has(f)));
+    const hasPositionSource = this.sensors.some((s) => [...s.fuse].some((f) => POSITION_FIELDS.has(f)));
+    // With only velocity sources (wheel odometry), position is dead reckoning: publish while those are live.
+    const live = hasPositionSource ? positionLive : this.sensors.some((s) => !s.stale);
+    if (!live) {
+      if (this.publishing) {
+        this.publishing = false;
+        ctx.health.degraded('every position source is stale', 'source.stale');
+      }
+      return;
+    }
+    if (!this.publishing) {
+      this.publishing = true;
+      ctx.health.ok();
+    }
+    const est = this.filter.estimateAt(now);
+    if (est === undefined) return;
+    const x = est.x;
+    const P = est.P;
+    const cov = new Array<number>(36);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) cov[i * 6 + j] = P[i * 15 + j] as number;
+    const yaw = x[S.yaw] as number;
+    const c = Math.cos(yaw);
+    const sn = Math.sin(yaw);
+    const vx = x[S.vx] as number;
+    const vy = x[S.vy] as number;
+    ctx.bus.publish(
+      poseTopic,
+      {
+        frameId: 'map',
+        positionM: { x: x[S.x] as number, y: x[S.y] as number, z: x[S.z] as number },
+        orientation: yawToQuaternion(yaw),
+        yawRad: yaw,
+        poseCovariance: cov,
+        linearVelocityMps: { x: c * vx - sn * vy, y: sn * vx + c * vy, z: x[S.vz] as number },
+        yawRateRps: x[S.vyaw] as number,
+        source: 'ekf',
+      },
+      now,
+    );
+  }
+}

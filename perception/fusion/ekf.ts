@@ -1,0 +1,275 @@
+import { wrapAngle } from '../../runtime/index.js';
+import { cholesky, choleskySolve, mulSquare, mulSquareTransposed, symmetrize } from './matrix.js';
+import { ANGLE_FIELDS, OUT_OF_PLANE, S, STATE_SIZE } from './state.js';
+
+const N = STATE_SIZE;
+
+export interface EkfConfig {
+  /** Hold z, roll, pitch and their rates at zero (ground robots). */
+  readonly twoD: boolean;
+  /** Process noise variance added per second of prediction, one per state field (robot_localization's process_noise_covariance diagonal). */
+  readonly processNoise: readonly number[];
+  /** Variance of each field before any measurement. */
+  readonly initialCovariance: readonly number[];
+  /** Measurements farther than this many standard deviations (Mahalanobis) are rejected as outliers. */
+  readonly gateSigma: number;
+}
+
+/** A measurement of some state fields, already in the filter's frames (map pose, body rates). */
+export interface Measurement {
+  readonly timeMs: number;
+  readonly sensor: string;
+  /** Indices into the state vector (see `S`). */
+  readonly indices: readonly number[];
+  readonly values: ArrayLike<number>;
+  /** Row-major m x m covariance of `values`. */
+  readonly covariance: ArrayLike<number>;
+}
+
+export type CorrectResult =
+  | { readonly kind: 'applied'; readonly mahalanobis: number }
+  | { readonly kind: 'gated'; readonly mahalanobis: number }
+  | { readonly kind: 'singular' }
+  /** Non-finite values, indices out of range, or a covariance that is not a covariance. */
+  | { readonly kind: 'invalid' };
+
+/**
+ * An extended Kalman filter for a 15-state rigid body in the spirit of
+ * robot_localization's `Ekf` (`src/ekf.cpp`): constant-acceleration motion
+ * model with pose in the world frame and velocities/accelerations in the body
+ * frame; measurements observe state fields directly (H is a selection
+ * matrix), so an update costs O(m·n²) rather than O(n³).
+ *
+ * Notation: x state, P its covariance, F the motion Jacobian, Q process
+ * noise, z measurement, R its covariance, H selection, y innovation,
+ * S = HPHᵀ + R innovation covariance, K = PHᵀS⁻¹ gain.
+ *
+ * Every buffer is allocated once, in the constructor.
+ */
+export class Ekf {
+  readonly x = new Float64Array(N);
+  readonly P = new Float64Array(N * N);
+  private readonly F = new Float64Array(N * N);
+  private readonly tmp = new Float64Array(N * N);
+  private readonly q: Float64Array;
+  // Update scratch, sized for the largest measurement (all fields).
+  private readonly sMat = new Float64Array(N * N);
+  private readonly y = new Float64Array(N);
+  private readonly sy = new Float64Array(N);
+  private readonly k = new Float64Array(N * N);
+  private readonly hp = new Float64Array(N * N);
+  private readonly row = new Float64Array(N);
+
+  constructor(readonly config: EkfConfig) {
+    if (config.processNoise.length !== N || config.initialCovariance.length !== N) {
+      throw new RangeError(`process noise and initial covariance need ${N} values each`);
+    }
+    this.q = Float64Array.from(config.processNoise);
+    this.reset();
+  }
+
+  reset(): void {
+    this.x.fill(0);
+    this.P.fill(0);
+    for (let i = 0; i < N; i++) this.P[i * N + i] = this.config.initialCovariance[i] as number;
+    this.constrain();
+  }
+
+  copyFrom(other: Ekf): void {
+    this.x.set(other.x);
+    this.P.set(other.P);
+  }
+
+  /**
+   * Moves the state forward by `dtS` seconds:
+   *  1. x' = f(x): position += R(rpy)·(v·dt + ½a·dt²), orientation += T(rpy)·ω·dt, v += a·dt;
+   *  2. F = ∂f/∂x at x;
+   *  3. P' = F P Fᵀ + Q·dt.
+   */
+  predict(dtS: number): void {
+    if (!(dtS > 0)) return;
+    const x = this.x;
+    const F = this.F;
+    const cr = Math.cos(x[S.roll] as number);
+    const sr = Math.sin(x[S.roll] as number);
+    const cp = Math.cos(x[S.pitch] as number);
+    const sp = Math.sin(x[S.pitch] as number);
+    const cy = Math.cos(x[S.yaw] as number);
+    const sy = Math.sin(x[S.yaw] as number);
+    // Near ±90° pitch the Euler rates blow up; clamp cos(pitch) away from zero (robot_localization does the same).
+    const cpSafe = Math.abs(cp) < 1e-6 ? (cp < 0 ? -1e-6 : 1e-6) : cp;
+    const tp = sp / cpSafe;
+
+    // Body-to-world rotation R = Rz(yaw) Ry(pitch) Rx(roll).
+    const r00 = cy * cp, r01 = cy * sp * sr - sy * cr, r02 = cy * sp * cr + sy * sr; // prettier-ignore
+    const r10 = sy * cp, r11 = sy * sp * sr + cy * cr, r12 = sy * sp * cr - cy * sr; // prettier-ignore
+    const r20 = -sp, r21 = cp * sr, r22 = cp * cr; // prettier-ignore
+
+    const dt = dtS;
+    const half = 0.5 * dt * dt;
+    const vx = x[S.vx] as number, vy = x[S.vy] as number, vz = x[S.vz] as number; // prettier-ignore
+    const ax = x[S.ax] as number, ay = x[S.ay] as number, az = x[S.az] as number; // prettier-ignore
+    const wx = x[S.vroll] as number, wy = x[S.vpitch] as number, wz = x[S.vyaw] as number; // prettier-ignore
+    // Body-frame displacement over dt.
+    const ux = vx * dt + ax * half;
+    const uy = vy * dt + ay * half;
+    const uz = vz * dt + az * half;
+
+    // Jacobian, starting from identity.
+    F.fill(0);
+    for (let i = 0; i < N; i++) F[i * N + i] = 1;
+    // ∂position/∂v = R·dt, ∂position/∂a = R·½dt².
+    const rot = [r00, r01, r02, r10, r11, r12, r20, r21, r22];
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        F[i * N + S.vx + j] = (rot[i * 3 + j] as number) * dt;
+        F[i * N + S.ax + j] = (rot[i * 3 + j] as number) * half;
+      }
+    }
+    // ∂position/∂(roll, pitch, yaw) = (∂R/∂angle)·u.
+    F[0 * N + S.roll] = (cy * sp * cr + sy * sr) * uy + (-cy * sp * sr + sy * cr) * uz;
+    F[1 * N + S.roll] = (sy * sp * cr - cy * sr) * uy + (-sy * sp * sr - cy * cr) * uz;
+    F[2 * N + S.roll] = cp * cr * uy - cp * sr * uz;
+    F[0 * N + S.pitch] = -cy * sp * ux + cy * cp * sr * uy + cy * cp * cr * uz;
+    F[1 * N + S.pitch] = -sy * sp * ux + sy * cp * sr * uy + sy * cp * cr * uz;
+    F[2 * N + S.pitch] = -cp * ux - sp * sr * uy - sp * cr * uz;
+    F[0 * N + S.yaw] = -sy * cp * ux + (-sy * sp * sr - cy * cr) * uy + (-sy * sp * cr + cy * sr) * uz;
+    F[1 * N + S.yaw] = cy * cp * ux + (cy * sp * sr - sy * cr) * uy + (cy * sp * cr + sy * sr) * uz;
+    // Euler rates: [roll', pitch', yaw'] = T(roll, pitch)·ω.
+    F[S.roll * N + S.vroll] = dt;
+    F[S.roll * N + S.vpitch] = sr * tp * dt;
+    F[S.roll * N + S.vyaw] = cr * tp * dt;
+    F[S.pitch * N + S.vpitch] = cr * dt;
+    F[S.pitch * N + S.vyaw] = -sr * dt;
+    F[S.yaw * N + S.vpitch] = (sr / cpSafe) * dt;
+    F[S.yaw * N + S.vyaw] = (cr / cpSafe) * dt;
+    F[S.roll * N + S.roll] = 1 + (cr * tp * wy - sr * tp * wz) * dt;
+    F[S.roll * N + S.pitch] = ((sr * wy + cr * wz) / (cpSafe * cpSafe)) * dt;
+    F[S.pitch * N + S.roll] = (-sr * wy - cr * wz) * dt;
+    F[S.yaw * N + S.roll] = ((cr * wy - sr * wz) / cpSafe) * dt;
+    F[S.yaw * N + S.pitch] = (((sr * wy + cr * wz) * sp) / (cpSafe * cpSafe)) * dt;
+    // v += a·dt.
+    F[S.vx * N + S.ax] = dt;
+    F[S.vy * N + S.ay] = dt;
+    F[S.vz * N + S.az] = dt;
+
+    // 1. State.
+    x[S.x] = (x[S.x] as number) + r00 * ux + r01 * uy + r02 * uz;
+    x[S.y] = (x[S.y] as number) + r10 * ux + r11 * uy + r12 * uz;
+    x[S.z] = (x[S.z] as number) + r20 * ux + r21 * uy + r22 * uz;
+    x[S.roll] = wrapAngle((x[S.roll] as number) + (wx + sr * tp * wy + cr * tp * wz) * dt);
+    x[S.pitch] = wrapAngle((x[S.pitch] as number) + (cr * wy - sr * wz) * dt);
+    x[S.yaw] = wrapAngle((x[S.yaw] as number) + ((sr / cpSafe) * wy + (cr / cpSafe) * wz) * dt);
+    x[S.vx] = vx + ax * dt;
+    x[S.vy] = vy + ay * dt;
+    x[S.vz] = vz + az * dt;
+
+    // 3. Covariance.
+    mulSquare(F, this.P, this.tmp, N);
+    mulSquareTransposed(this.tmp, F, this.P, N);
+    for (let i = 0; i < N; i++) this.P[i * N + i] = (this.P[i * N + i] as number) + (this.q[i] as number) * dt;
+    symmetrize(this.P, N);
+    this.constrain();
+  }
+
+  /**
+   * Fuses one measurement:
+   *  1. y = z − Hx (angles wrapped), S = HPHᵀ + R;
+   *  2. gate: d² = yᵀS⁻¹y, reject when d > gateSigma;
+   *  3. K = PHᵀS⁻¹, x += Ky, P −= K(HP).
+   */
+  correct(m: Measurement): CorrectResult {
+    const idx = m.indices;
+    const mm = idx.length;
+    const P = this.P;
+    const s = this.sMat;
+    // The filter defends itself even when a caller skips the hygiene stage: bad input never touches x or P.
+    if (!this.isValid(m)) return { kind: 'invalid' };
+    for (let a = 0; a < mm; a++) {
+      const ia = idx[a] as number;
+      const raw = (m.values[a] as number) - (this.x[ia] as number);
+      this.y[a] = ANGLE_FIELDS.has(ia) ? wrapAngle(raw) : raw;
+      for (let b = 0; b < mm; b++)
+        s[a * mm + b] = (P[ia * N + (idx[b] as number)] as number) + (m.covariance[a * mm + b] as number);
+    }
+    if (!cholesky(s, mm)) return { kind: 'singular' };
+    // d² = yᵀ S⁻¹ y, through the factor.
+    for (let a = 0; a < mm; a++) this.sy[a] = this.y[a] as number;
+    choleskySolve(s, mm, this.sy);
+    let d2 = 0;
+    for (let a = 0; a < mm; a++) d2 += (this.y[a] as number) * (this.sy[a] as number);
+    const mahalanobis = Math.sqrt(Math.max(0, d2));
+    if (mahalanobis > this.config.gateSigma) return { kind: 'gated', mahalanobis };
+
+    // K rows: K_i = S⁻¹ (PHᵀ)_iᵀ, S symmetric.
+    for (let i = 0; i < N; i++) {
+      for (let a = 0; a < mm; a++) this.row[a] = P[i * N + (idx[a] as number)] as number;
+      choleskySolve(s, mm, this.row);
+      for (let a = 0; a < mm; a++) this.k[i * mm + a] = this.row[a] as number;
+    }
+    // HP = rows of P at the measured indices, copied before P changes.
+    for (let a = 0; a < mm; a++) {
+      const ia = idx[a] as number;
+      for (let j = 0; j < N; j++) this.hp[a * N + j] = P[ia * N + j] as number;
+    }
+    for (let i = 0; i < N; i++) {
+      let dx = 0;
+      for (let a = 0; a < mm; a++) dx += (this.k[i * mm + a] as number) * (this.y[a] as number);
+      this.x[i] = (this.x[i] as number) + dx;
+      for (let j = 0; j < N; j++) {
+        let kh = 0;
+        for (let a = 0; a < mm; a++) kh += (this.k[i * mm + a] as number) * (this.hp[a * N + j] as number);
+        P[i * N + j] = (P[i * N + j] as number) - kh;
+      }
+    }
+    for (const ia of ANGLE_FIELDS) this.x[ia] = wrapAngle(this.x[ia] as number);
+    symmetrize(P, N);
+    this.constrain();
+    return { kind: 'applied', mahalanobis };
+  }
+
+  private isValid(m: Measurement): boolean {
+    const mm = m.indices.length;
+    if (mm === 0 || mm > N || m.values.length !== mm || m.covariance.length !== mm * mm) return false;
+    for (let a = 0; a < mm; a++) {
+      const i = m.indices[a] as number;
+      if (!Number.isInteger(i) || i < 0 || i >= N || !Number.isFinite(m.values[a])) return false;
+    }
+    const r = this.sMat;
+    for (let a = 0; a < mm; a++) {
+      for (let b = 0; b < mm; b++) {
+        const v = m.covariance[a * mm + b] as number;
+        if (!Number.isFinite(v) || Math.abs(v - (m.covariance[b * mm + a] as number)) > 1e-9 * Math.max(1, Math.abs(v)))
+          return false;
+        r[a * mm + b] = v;
+      }
+      r[a * mm + a] = (r[a * mm + a] as number) + 1e-12;
+    }
+    return cholesky(r, mm);
+  }
+
+  /** Variance of one field. */
+  variance(field: number): number {
+    return this.P[field * N + field] as number;
+  }
+
+  /**
+   * Keeps the covariance usable: in 2D mode the out-of-plane fields are held
+   * at zero with a tiny fixed variance and no correlation; diagonals never go
+   * below a floor, so rounding cannot make P indefinite.
+   */
+  private constrain(): void {
+    const P = this.P;
+    if (this.config.twoD) {
+      for (const i of OUT_OF_PLANE) {
+        this.x[i] = 0;
+        for (let j = 0; j < N; j++) {
+          P[i * N + j] = 0;
+          P[j * N + i] = 0;
+        }
+        P[i * N + i] = 1e-9;
+      }
+    }
+    for (let i = 0; i < N; i++) if (!((P[i * N + i] as number) >= 1e-12)) P[i * N + i] = 1e-12;
+  }
+}

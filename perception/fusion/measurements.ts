@@ -1,0 +1,136 @@
+import { quaternionToYaw, type EnuFrame, type GnssFix, type ImuSample, type Odometry } from '../../runtime/index.js';
+import type { Measurement } from './ekf.js';
+import { allFinite, isUsableCovariance, type RejectReason } from './hygiene.js';
+import { S, type StateField } from './state.js';
+
+export type Built =
+  { readonly ok: true; readonly measurement: Measurement } | { readonly ok: false; readonly reason: RejectReason };
+
+const GRAVITY_MPS2 = 9.80665;
+
+/** Picks the requested fields out of a full measurement (values + diagonal/cross covariance). */
+function select(
+  sensor: string,
+  timeMs: number,
+  available: readonly { field: StateField; value: number }[],
+  fullCov: (a: number, b: number) => number,
+  fuse: ReadonlySet<StateField>,
+): Built {
+  const chosen = available.map((f, i) => ({ ...f, i })).filter((f) => fuse.has(f.field));
+  if (chosen.length === 0) return { ok: false, reason: 'impossible' };
+  const values = chosen.map((c) => c.value);
+  if (!allFinite(values)) return { ok: false, reason: 'non_finite' };
+  const m = chosen.length;
+  const cov = new Array<number>(m * m);
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++)
+      cov[a * m + b] = fullCov((chosen[a] as { i: number }).i, (chosen[b] as { i: number }).i);
+  if (!isUsableCovariance(cov, m)) return { ok: false, reason: 'bad_covariance' };
+  // A zero variance would claim a perfect sensor and freeze the filter; floor it.
+  for (let a = 0; a < m; a++) cov[a * m + a] = Math.max(cov[a * m + a] as number, 1e-6);
+  return { ok: true, measurement: { timeMs, sensor, indices: chosen.map((c) => S[c.field]), values, covariance: cov } };
+}
+
+/** GNSS → position in the mission's ENU frame. NO_FIX and impossible coordinates are refused. */
+export function fromGnss(
+  sensor: string,
+  stampMs: number,
+  fix: GnssFix,
+  frame: EnuFrame,
+  fuse: ReadonlySet<StateField>,
+): Built {
+  if (fix.status < 0) return { ok: false, reason: 'no_fix' };
+  if (!allFinite([fix.latDeg, fix.lonDeg, fix.altM])) return { ok: false, reason: 'non_finite' };
+  if (Math.abs(fix.latDeg) > 90 || Math.abs(fix.lonDeg) > 180) return { ok: false, reason: 'impossible' };
+  const e = frame.toEnu(fix.latDeg, fix.lonDeg, fix.altM);
+  // NavSatFix covariance is ENU already (row-major 3x3).
+  const c = fix.positionCovariance;
+  return select(
+    sensor,
+    stampMs,
+    [
+      { field: 'x', value: e.x },
+      { field: 'y', value: e.y },
+      { field: 'z', value: e.z },
+    ],
+    (a, b) => c[a * 3 + b] ?? 0,
+    fuse,
+  );
+}
+
+/** Odometry → pose (map frame assumed equal to odom) and body-frame twist. */
+export function fromOdometry(sensor: string, stampMs: number, o: Odometry, fuse: ReadonlySet<StateField>): Built {
+  const q = o.orientation;
+  const yaw = quaternionToYaw(q);
+  const roll = Math.atan2(2 * (q.w * q.x + q.y * q.z), 1 - 2 * (q.x * q.x + q.y * q.y));
+  const pitch = Math.asin(Math.max(-1, Math.min(1, 2 * (q.w * q.y - q.z * q.x))));
+  const fields: { field: StateField; value: number }[] = [
+    { field: 'x', value: o.positionM.x },
+    { field: 'y', value: o.positionM.y },
+    { field: 'z', value: o.positionM.z },
+    { field: 'roll', value: roll },
+    { field: 'pitch', value: pitch },
+    { field: 'yaw', value: yaw },
+    { field: 'vx', value: o.linearVelocityMps.x },
+    { field: 'vy', value: o.linearVelocityMps.y },
+    { field: 'vz', value: o.linearVelocityMps.z },
+    { field: 'vroll', value: o.angularVelocityRps.x },
+    { field: 'vpitch', value: o.angularVelocityRps.y },
+    { field: 'vyaw', value: o.angularVelocityRps.z },
+  ];
+  // Pose covariance (6x6) covers fields 0..5, twist covariance fields 6..11; no cross terms between them.
+  const cov = (a: number, b: number): number => {
+    if (a < 6 && b < 6) return o.poseCovariance[a * 6 + b] ?? 0;
+    if (a >= 6 && b >= 6) return o.twistCovariance[(a - 6) * 6 + (b - 6)] ?? 0;
+    return 0;
+  };
+  return select(sensor, stampMs, fields, cov, fuse);
+}
+
+/**
+ * IMU → orientation (when the IMU provides one), body angular velocity, and
+ * body linear acceleration with gravity removed using the current attitude
+ * (the IMU measures specific force: at rest it reads +g upwards).
+ */
+export function fromImu(
+  sensor: string,
+  stampMs: number,
+  imu: ImuSample,
+  attitude: { readonly roll: number; readonly pitch: number },
+  fuse: ReadonlySet<StateField>,
+): Built {
+  const fields: { field: StateField; value: number }[] = [];
+  const variances: number[] = [];
+  if (imu.orientation !== undefined) {
+    const q = imu.orientation;
+    fields.push(
+      { field: 'roll', value: Math.atan2(2 * (q.w * q.x + q.y * q.z), 1 - 2 * (q.x * q.x + q.y * q.y)) },
+      { field: 'pitch', value: Math.asin(Math.max(-1, Math.min(1, 2 * (q.w * q.y - q.z * q.x)))) },
+      { field: 'yaw', value: quaternionToYaw(q) },
+    );
+    variances.push(0.01, 0.01, 0.05);
+  }
+  const w = imu.angularVelocityRps;
+  const wc = imu.angularVelocityCovariance;
+  fields.push({ field: 'vroll', value: w.x }, { field: 'vpitch', value: w.y }, { field: 'vyaw', value: w.z });
+  variances.push(...covDiag(wc, 1e-4));
+  const a = imu.linearAccelerationMps2;
+  const cr = Math.cos(attitude.roll);
+  const sr = Math.sin(attitude.roll);
+  const cp = Math.cos(attitude.pitch);
+  const sp = Math.sin(attitude.pitch);
+  // Gravity in the body frame is Rᵀ·[0, 0, g] = g·[−sp, cp·sr, cp·cr].
+  fields.push(
+    { field: 'ax', value: a.x + GRAVITY_MPS2 * sp },
+    { field: 'ay', value: a.y - GRAVITY_MPS2 * cp * sr },
+    { field: 'az', value: a.z - GRAVITY_MPS2 * cp * cr },
+  );
+  variances.push(...covDiag(imu.linearAccelerationCovariance, 0.01));
+  return select(sensor, stampMs, fields, (i, j) => (i === j ? (variances[i] ?? 0) : 0), fuse);
+}
+
+/** Diagonal of a 3x3 covariance; ROS marks "not provided" with −1 in the first element. */
+function covDiag(c: readonly number[] | undefined, fallback: number): [number, number, number] {
+  if (c === undefined || c.length < 9 || (c[0] ?? -1) < 0) return [fallback, fallback, fallback];
+  return [c[0] ?? fallback, c[4] ?? fallback, c[8] ?? fallback];
+}
