@@ -39,6 +39,8 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     rules: {
+      // Tests print the figures they measure (for issue notes); tools talk to the developer.
+      'no-console': 'off',
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       // vitest's asymmetric matchers (expect.objectContaining, ...) are typed `any`.
