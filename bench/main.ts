@@ -12,10 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { gcAvailable, packageRoot, printTable, writeResults } from './harness.js';
 import type { BenchContext, Suite } from './harness.js';
 import { busSuite } from './suites/bus.js';
+import { fusionSuite } from './suites/fusion.js';
 
 /** Every suite `npm run bench` knows, in the order "all" runs them. */
 const SUITES: Readonly<Record<string, Suite>> = {
   bus: busSuite,
+  fusion: fusionSuite,
 };
 
 const USAGE = `usage: npm run bench -- [suite] [--repeats=N]   (suites: ${Object.keys(SUITES).join(', ')}; default: all)\n`;

@@ -1,6 +1,12 @@
 import { wrapAngle } from '../../runtime/index.js';
-import { cholesky, choleskySolve, mulSquare, mulSquareTransposed, symmetrize } from './matrix.js';
-import { ANGLE_FIELDS, OUT_OF_PLANE, S, STATE_SIZE } from './state.js';
+import { cholesky, choleskySolve, symmetrize } from './matrix.js';
+import { OUT_OF_PLANE, S, STATE_SIZE } from './state.js';
+
+/** 1 for roll, pitch, yaw: their innovations wrap at ±π. A typed mask, not a Set, on the update path. */
+const IS_ANGLE = new Uint8Array(STATE_SIZE);
+IS_ANGLE[S.roll] = 1;
+IS_ANGLE[S.pitch] = 1;
+IS_ANGLE[S.yaw] = 1;
 
 const N = STATE_SIZE;
 
@@ -51,6 +57,10 @@ export class Ekf {
   readonly P = new Float64Array(N * N);
   private readonly F = new Float64Array(N * N);
   private readonly tmp = new Float64Array(N * N);
+  // F's non-zeros by row (about 60 of 225): F·P·Fᵀ costs 2·nnz·n instead of 2·n³.
+  private readonly nzCount = new Int32Array(N);
+  private readonly nzCol = new Int32Array(N * N);
+  private readonly nzVal = new Float64Array(N * N);
   private readonly q: Float64Array;
   // Update scratch, sized for the largest measurement (all fields).
   private readonly sMat = new Float64Array(N * N);
@@ -59,6 +69,7 @@ export class Ekf {
   private readonly k = new Float64Array(N * N);
   private readonly hp = new Float64Array(N * N);
   private readonly row = new Float64Array(N);
+  private readonly rot = new Float64Array(9);
 
   constructor(readonly config: EkfConfig) {
     if (config.processNoise.length !== N || config.initialCovariance.length !== N) {
@@ -119,7 +130,16 @@ export class Ekf {
     F.fill(0);
     for (let i = 0; i < N; i++) F[i * N + i] = 1;
     // ∂position/∂v = R·dt, ∂position/∂a = R·½dt².
-    const rot = [r00, r01, r02, r10, r11, r12, r20, r21, r22];
+    const rot = this.rot;
+    rot[0] = r00;
+    rot[1] = r01;
+    rot[2] = r02;
+    rot[3] = r10;
+    rot[4] = r11;
+    rot[5] = r12;
+    rot[6] = r20;
+    rot[7] = r21;
+    rot[8] = r22;
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
         F[i * N + S.vx + j] = (rot[i * 3 + j] as number) * dt;
@@ -164,9 +184,32 @@ export class Ekf {
     x[S.vy] = vy + ay * dt;
     x[S.vz] = vz + az * dt;
 
-    // 3. Covariance.
-    mulSquare(F, this.P, this.tmp, N);
-    mulSquareTransposed(this.tmp, F, this.P, N);
+    // 3. Covariance, P' = F P Fᵀ on the sparse rows of F.
+    this.sparsifyF();
+    const P = this.P;
+    const FP = this.tmp;
+    const cnt = this.nzCount;
+    const col = this.nzCol;
+    const val = this.nzVal;
+    for (let i = 0; i < N; i++) {
+      const ri = i * N;
+      for (let j = 0; j < N; j++) FP[ri + j] = 0;
+      for (let e = i * N, end = i * N + (cnt[i] as number); e < end; e++) {
+        const k = col[e] as number;
+        const v = val[e] as number;
+        const rk = k * N;
+        for (let j = 0; j < N; j++) FP[ri + j] = (FP[ri + j] as number) + v * (P[rk + j] as number);
+      }
+    }
+    for (let i = 0; i < N; i++) {
+      const ri = i * N;
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        for (let e = j * N, end = j * N + (cnt[j] as number); e < end; e++)
+          sum += (FP[ri + (col[e] as number)] as number) * (val[e] as number);
+        P[ri + j] = sum;
+      }
+    }
     for (let i = 0; i < N; i++) this.P[i * N + i] = (this.P[i * N + i] as number) + (this.q[i] as number) * dt;
     symmetrize(this.P, N);
     this.constrain();
@@ -188,7 +231,7 @@ export class Ekf {
     for (let a = 0; a < mm; a++) {
       const ia = idx[a] as number;
       const raw = (m.values[a] as number) - (this.x[ia] as number);
-      this.y[a] = ANGLE_FIELDS.has(ia) ? wrapAngle(raw) : raw;
+      this.y[a] = IS_ANGLE[ia] === 1 ? wrapAngle(raw) : raw;
       for (let b = 0; b < mm; b++)
         s[a * mm + b] = (P[ia * N + (idx[b] as number)] as number) + (m.covariance[a * mm + b] as number);
     }
@@ -212,18 +255,22 @@ export class Ekf {
       const ia = idx[a] as number;
       for (let j = 0; j < N; j++) this.hp[a * N + j] = P[ia * N + j] as number;
     }
+    // P − K(HP) is symmetric in exact arithmetic: compute the upper triangle and mirror it.
     for (let i = 0; i < N; i++) {
       let dx = 0;
       for (let a = 0; a < mm; a++) dx += (this.k[i * mm + a] as number) * (this.y[a] as number);
       this.x[i] = (this.x[i] as number) + dx;
-      for (let j = 0; j < N; j++) {
+      for (let j = i; j < N; j++) {
         let kh = 0;
         for (let a = 0; a < mm; a++) kh += (this.k[i * mm + a] as number) * (this.hp[a * N + j] as number);
-        P[i * N + j] = (P[i * N + j] as number) - kh;
+        const v = (P[i * N + j] as number) - kh;
+        P[i * N + j] = v;
+        P[j * N + i] = v;
       }
     }
-    for (const ia of ANGLE_FIELDS) this.x[ia] = wrapAngle(this.x[ia] as number);
-    symmetrize(P, N);
+    this.x[S.roll] = wrapAngle(this.x[S.roll] as number);
+    this.x[S.pitch] = wrapAngle(this.x[S.pitch] as number);
+    this.x[S.yaw] = wrapAngle(this.x[S.yaw] as number);
     this.constrain();
     return { kind: 'applied', mahalanobis };
   }
@@ -246,6 +293,22 @@ export class Ekf {
       r[a * mm + a] = (r[a * mm + a] as number) + 1e-12;
     }
     return cholesky(r, mm);
+  }
+
+  private sparsifyF(): void {
+    const F = this.F;
+    for (let i = 0; i < N; i++) {
+      let c = 0;
+      for (let k = 0; k < N; k++) {
+        const v = F[i * N + k] as number;
+        if (v !== 0) {
+          this.nzCol[i * N + c] = k;
+          this.nzVal[i * N + c] = v;
+          c++;
+        }
+      }
+      this.nzCount[i] = c;
+    }
   }
 
   /** Variance of one field. */

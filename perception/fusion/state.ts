@@ -45,8 +45,6 @@ export const S = {
 /** Fields that stay zero in 2D mode (robot_localization's two_d_mode). */
 export const OUT_OF_PLANE: readonly number[] = [S.z, S.roll, S.pitch, S.vz, S.vroll, S.vpitch, S.az];
 
-export const ANGLE_FIELDS: ReadonlySet<number> = new Set([S.roll, S.pitch, S.yaw]);
-
 export function fieldIndex(name: StateField): number {
   return S[name];
 }
