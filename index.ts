@@ -10,7 +10,7 @@
 import { behaviorsPlugin, type LoadedMission, type Mission } from './missions/index.js';
 import { controlPlugin } from './control/index.js';
 import { hardwarePlugin } from './hardware/index.js';
-import { estimatorPlugin } from './perception/index.js';
+import { estimatorPlugin, perceptionPlugin } from './perception/index.js';
 import {
   createRuntime as createRuntimeCore,
   type KestrelPlugin,
@@ -24,7 +24,7 @@ export * from './missions/index.js';
 
 /** Kestrel's own parts as plugins, in override order. */
 export function builtinPlugins(): KestrelPlugin[] {
-  return [hardwarePlugin, simPlugin, estimatorPlugin, behaviorsPlugin, controlPlugin];
+  return [hardwarePlugin, simPlugin, estimatorPlugin, perceptionPlugin, behaviorsPlugin, controlPlugin];
 }
 
 /**

@@ -36,8 +36,8 @@ export interface KestrelPlugin {
   readonly simulation?: ComponentFactory<NonNullable<Mission['simulation']>>;
   /** Sensor sources by `sensors[].source.kind`. */
   readonly sources?: Readonly<Record<string, ComponentFactory<Sensors>>>;
-  /** Perception pipelines by the backend of the pipeline's model. */
-  readonly pipelines?: Readonly<Record<string, ComponentFactory<Pipelines>>>;
+  /** The perception pipeline (one component per `perception.pipelines[]`); it picks the model's backend itself. */
+  readonly pipeline?: ComponentFactory<Pipelines>;
   /** The state estimator (one per runtime). */
   readonly estimator?: ComponentFactory<Mission>;
   /** Behaviors by `behavior.kind`. */

@@ -188,11 +188,9 @@ function assemble(mission: Mission, plugins: readonly KestrelPlugin[], ctx: Asse
   const estimator = single<Mission>('estimator');
   if (estimator !== undefined) add(estimator(mission, ctx));
   mission.perception.pipelines.forEach((pipeline, i) => {
-    const model = mission.models.find((m) => m.id === pipeline.model);
-    const backend = model?.backend ?? 'onnx';
     const f =
-      keyed<Mission['perception']['pipelines'][number]>('pipelines', backend) ??
-      missing(`a "${backend}" perception backend`, `perception.pipelines[${i}]`);
+      single<Mission['perception']['pipelines'][number]>('pipeline') ??
+      missing('a perception pipeline', `perception.pipelines[${i}]`);
     add(f(pipeline, ctx));
   });
   const behavior =

@@ -3,19 +3,28 @@ import { idSchema } from './ids.js';
 
 export const trackerSchema = z
   .strictObject({
-    kind: z.enum(['bytetrack', 'iou', 'none']).default('bytetrack').describe('Tracker. Default bytetrack.'),
-    maxAgeFrames: z
+    kind: z
+      .enum(['bytetrack', 'none'])
+      .default('bytetrack')
+      .describe('Tracker: bytetrack, or none for raw detections. Default bytetrack.'),
+    maxLostMs: z
       .number()
       .int()
       .positive()
-      .default(30)
-      .describe('Frames a lost track is kept before it is dropped. Default 30.'),
-    minHits: z
+      .default(1000)
+      .describe('A track unmatched this long is dropped, ms. Default 1000.'),
+    matchIou: z
       .number()
-      .int()
-      .positive()
-      .default(3)
-      .describe('Frames a new track needs before it is reported. Default 3.'),
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe('Minimum IoU to continue a track with a detection. Default 0.2.'),
+    newTrackThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.6)
+      .describe('Score a detection needs to start a new track. Default 0.6.'),
   })
   .describe('Multi-object tracker that gives detections stable ids.');
 
@@ -30,7 +39,7 @@ export const pipelineSchema = z.strictObject({
     .describe(
       'Run the model at most this often, Hz. Frames in between are skipped (latest wins). Default: camera rate.',
     ),
-  tracker: trackerSchema.default({ kind: 'bytetrack', maxAgeFrames: 30, minHits: 3 }),
+  tracker: trackerSchema.default({ kind: 'bytetrack', maxLostMs: 1000, matchIou: 0.2, newTrackThreshold: 0.6 }),
 });
 
 export const perceptionSchema = z

@@ -90,7 +90,7 @@ export class EkfEstimator implements Component {
           id: s.id,
           type: s.type,
           fuse,
-          staleAfterMs: s.staleAfterMs ?? Math.max(200, 5000 / s.rateHz),
+          staleAfterMs: s.staleAfterMs ?? Math.max(500, 5000 / s.rateHz),
           lastAcceptedMs: undefined,
           stale: false,
         },
@@ -177,7 +177,10 @@ export class EkfEstimator implements Component {
       this.rejections.add(sensor.id, 'too_old');
       return;
     }
-    if (result.kind === 'applied') sensor.lastAcceptedMs = Math.max(sensor.lastAcceptedMs ?? -Infinity, stampMs);
+    // Gated measurements still prove the sensor is alive; staleness is about silence, gating about disagreement.
+    if (result.kind === 'applied' || result.kind === 'gated') {
+      sensor.lastAcceptedMs = Math.max(sensor.lastAcceptedMs ?? -Infinity, stampMs);
+    }
   }
 
   private publish(ctx: ComponentContext): void {

@@ -1,0 +1,86 @@
+/**
+ * Inference backends. A backend turns model bytes into a `ModelRunner`; the
+ * detector only ever talks to the runner, so ONNX, TF.js or an integrator's
+ * own runtime look the same to the rest of the pipeline.
+ */
+import type { ModelManifest } from './manifest.js';
+import type { Logger } from '../runtime/index.js';
+import { ModelLoadError } from './errors.js';
+
+export interface TensorInfo {
+  readonly name: string;
+  /** Dimensions; a string is a symbolic (dynamic) dimension. */
+  readonly shape: readonly (number | string)[];
+  readonly type: string;
+}
+
+/** An output tensor as float32, borrowed from the backend until the next run. */
+export interface OutputTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+export interface ProviderFallback {
+  readonly provider: string;
+  readonly reason: string;
+}
+
+export interface ModelRunner {
+  readonly backend: string;
+  /** Execution provider (or device) that actually runs the model, e.g. `cpu`, `cuda`. */
+  readonly activeProvider: string;
+  /** Providers tried before `activeProvider` and why each was skipped. */
+  readonly fallbacks: readonly ProviderFallback[];
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  /** Model metadata (ONNX `metadata_props`); `{}` when the format has none. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Runs one inference. `data` is read during the call only, so callers may reuse it. */
+  run(inputName: string, data: Float32Array, dims: readonly number[]): Promise<ReadonlyMap<string, OutputTensor>>;
+  dispose(): Promise<void>;
+}
+
+export interface BackendLoadContext {
+  readonly logger: Logger;
+  /** Absolute path of the model file, for messages and for formats that load sidecar files. */
+  readonly modelPath: string;
+  /** Absolute path for the optimised-model cache, when the manifest asks for one. */
+  readonly optimizedModelCachePath?: string | undefined;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Builds a runner from the verified model bytes. Throws `ModelLoadError` on failure. */
+  load(bytes: Uint8Array, manifest: ModelManifest, ctx: BackendLoadContext): Promise<ModelRunner>;
+}
+
+const backends = new Map<string, Backend>();
+
+/**
+ * Adds or replaces the backend named `backend.name`; manifests select it with `backend:`.
+ *
+ * @example
+ * registerBackend({ name: 'tfjs', load: async (bytes, manifest, ctx) => myTfjsRunner(bytes) });
+ */
+export function registerBackend(backend: Backend): void {
+  backends.set(backend.name, backend);
+}
+
+export function getBackend(name: string): Backend {
+  const backend = backends.get(name);
+  if (backend === undefined) {
+    throw new ModelLoadError(
+      'model.backend_unavailable',
+      `no inference backend "${name}" is registered (registered: ${[...backends.keys()].join(', ') || 'none'})` +
+        (name === 'tfjs'
+          ? '; the TF.js backend is not part of this build yet: register one with registerBackend()'
+          : ''),
+      { issues: [{ code: 'backend_unavailable', path: ['backend'], message: `backend ${name} not registered` }] },
+    );
+  }
+  return backend;
+}
+
+export function registeredBackends(): string[] {
+  return [...backends.keys()];
+}

@@ -1,0 +1,63 @@
+/**
+ * Kestrel perception: load a mission's model, run it, decode and track what it sees.
+ * The one public surface of `perception/`; other folders import nothing deeper.
+ */
+export { createDetector } from './detector.js';
+export type { Detector, DetectorOptions, ReloadResult } from './detector.js';
+export { registerBackend, registeredBackends } from './backend.js';
+export type {
+  Backend,
+  BackendLoadContext,
+  ModelRunner,
+  OutputTensor,
+  ProviderFallback,
+  TensorInfo,
+} from './backend.js';
+export { registerDecoder, registeredDecoders, createDecoder } from './decoders/registry.js';
+export { Candidates } from './decoders/candidates.js';
+export { classThreshold } from './decoders/decoder.js';
+export type { DecodeContext, Decoder, DecoderFactory } from './decoders/decoder.js';
+export { modelManifestSchema, parseModelManifest, modelManifestJsonSchema, EXECUTION_PROVIDERS } from './manifest.js';
+export type { ExecutionProviderName, InputSpec, ModelManifest, ModelManifestInput, OutputSpec } from './manifest.js';
+export { resolveManifest } from './manifest-file.js';
+export type { ManifestSource, ResolvedManifest } from './manifest-file.js';
+export { Preprocessor, unletterboxInPlace } from './letterbox.js';
+export type { ImageInput, LetterboxTransform, PreprocessSpec, RawFrame, RawPixelEncoding } from './letterbox.js';
+export { nms, NmsScratch, iou } from './nms.js';
+export type { NmsOptions } from './nms.js';
+export { Tracker, DEFAULT_TRACKER_OPTIONS } from './tracker.js';
+export type { TrackedDetection, TrackerOptions, TrackSnapshot, TrackState } from './tracker.js';
+export { sha256File, sha256Bytes, verifySha256 } from './sha256.js';
+export { readOnnxMetadata, parseUltralyticsNames } from './onnx/metadata.js';
+export { openOnnxSession, onnxBackend } from './onnx/session.js';
+export type { OnnxSession, OnnxSessionOptions } from './onnx/session.js';
+export { runDetect } from './detect-command.js';
+export type {
+  DetectCommandDetection,
+  DetectCommandImage,
+  DetectCommandResult,
+  RunDetectOptions,
+} from './detect-command.js';
+export {
+  DecoderError,
+  ModelIntegrityError,
+  ModelLoadError,
+  ModelManifestError,
+  PerceptionInputError,
+} from './errors.js';
+export type { BoxXyxy, Detection, DetectionFrame, StageTimings } from './types.js';
+export { estimatorPlugin } from './fusion/plugin.js';
+export { PassthroughEstimator } from './fusion/passthrough-estimator.js';
+export { EkfEstimator, DEFAULT_PROCESS_NOISE, DEFAULT_INITIAL_COVARIANCE } from './fusion/ekf-estimator.js';
+export type { EstimatorStats } from './fusion/ekf-estimator.js';
+export { Ekf } from './fusion/ekf.js';
+export type { CorrectResult, EkfConfig, Measurement } from './fusion/ekf.js';
+export { LaggedFilter } from './fusion/lagged-filter.js';
+export { TargetLocaliser } from './fusion/target-localiser.js';
+export { WorldModel } from './fusion/world-model.js';
+export type { Sighting, WorldModelOptions } from './fusion/world-model.js';
+export { ApproximateTimeSync } from './fusion/approximate-time.js';
+export { TransformTree } from './fusion/transforms.js';
+export { cameraFromFov, localiseBox } from './fusion/localise.js';
+export { perceptionPlugin } from './plugin.js';
+export { PerceptionPipeline } from './pipeline-component.js';

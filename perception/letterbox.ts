@@ -1,0 +1,298 @@
+/**
+ * Image → model input tensor. sharp decodes and resizes in one libvips
+ * pipeline (JPEG shrink-on-load makes large downscales cheap), then one pass
+ * normalises HWC uint8 into a Float32Array that is allocated once per
+ * preprocessor and reused for every frame.
+ *
+ * Boxes go back with `LetterboxTransform`: x_original = (x_model - padX) / scaleX.
+ */
+import sharp from 'sharp';
+import type { OutputInfo, Sharp } from 'sharp';
+import { PerceptionInputError } from './errors.js';
+
+/** ROS `sensor_msgs/Image` encodings Kestrel reads directly. */
+export type RawPixelEncoding = 'rgb8' | 'bgr8' | 'mono8' | 'rgba8' | 'bgra8';
+
+/** Uncompressed pixels, for example a ROS `Image` message or a camera driver buffer. */
+export interface RawFrame {
+  readonly data: Uint8Array;
+  /** Pixels. */
+  readonly width: number;
+  /** Pixels. */
+  readonly height: number;
+  readonly encoding: RawPixelEncoding;
+  /** Bytes per row; default width × channels (ROS `step`). */
+  readonly step?: number;
+}
+
+/** An encoded image (JPEG, PNG, WebP… anything sharp reads) or raw pixels. */
+export type ImageInput = Uint8Array | RawFrame;
+
+export interface PreprocessSpec {
+  /** Model input width, pixels. */
+  readonly width: number;
+  /** Model input height, pixels. */
+  readonly height: number;
+  readonly layout: 'NCHW' | 'NHWC';
+  readonly colour: 'rgb' | 'bgr';
+  readonly resize: 'letterbox' | 'stretch';
+  /** 0..255 before normalisation. */
+  readonly padValue: number;
+  readonly scale: number;
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+}
+
+/** Where the original image sits inside the model input. */
+export interface LetterboxTransform {
+  /** Original image size, pixels. */
+  readonly srcWidth: number;
+  readonly srcHeight: number;
+  /** Model pixels per original pixel, per axis (equal when letterboxing). */
+  readonly scaleX: number;
+  readonly scaleY: number;
+  /** Padding before the image in the model input, pixels. */
+  readonly padX: number;
+  readonly padY: number;
+}
+
+const CHANNELS: Record<RawPixelEncoding, { channels: 1 | 3 | 4; bgr: boolean }> = {
+  rgb8: { channels: 3, bgr: false },
+  bgr8: { channels: 3, bgr: true },
+  mono8: { channels: 1, bgr: false },
+  rgba8: { channels: 4, bgr: false },
+  bgra8: { channels: 4, bgr: true },
+};
+
+export function isRawFrame(input: ImageInput): input is RawFrame {
+  return !(input instanceof Uint8Array);
+}
+
+/** Maps a box from model-input pixels back to original pixels, clipped to the image. In place on `xyxy[offset..offset+3]`. */
+export function unletterboxInPlace(xyxy: Float32Array | number[], offset: number, t: LetterboxTransform): void {
+  const x1 = ((xyxy[offset] ?? 0) - t.padX) / t.scaleX;
+  const y1 = ((xyxy[offset + 1] ?? 0) - t.padY) / t.scaleY;
+  const x2 = ((xyxy[offset + 2] ?? 0) - t.padX) / t.scaleX;
+  const y2 = ((xyxy[offset + 3] ?? 0) - t.padY) / t.scaleY;
+  xyxy[offset] = Math.min(Math.max(x1, 0), t.srcWidth);
+  xyxy[offset + 1] = Math.min(Math.max(y1, 0), t.srcHeight);
+  xyxy[offset + 2] = Math.min(Math.max(x2, 0), t.srcWidth);
+  xyxy[offset + 3] = Math.min(Math.max(y2, 0), t.srcHeight);
+}
+
+/**
+ * Fills one reused input tensor from images of any size. Not re-entrant:
+ * `run()` overwrites `tensor`, so one preprocessor serves one frame at a time.
+ */
+export class Preprocessor {
+  readonly spec: PreprocessSpec;
+  /** The model input, reused across frames. Read it before the next `run()`. */
+  readonly tensor: Float32Array;
+  readonly dims: readonly number[];
+  /** Per model channel: normalised value for each 0..255 byte, so the hot loop is a table read. */
+  private readonly luts: [Float32Array, Float32Array, Float32Array];
+  private readonly padNormalised: [number, number, number];
+  /** Geometry of the last frame; the pad border is rewritten only when it changes. */
+  private lastGeometry = '';
+  private scratch = new Uint8Array(0);
+
+  constructor(spec: PreprocessSpec) {
+    this.spec = spec;
+    this.tensor = new Float32Array(3 * spec.width * spec.height);
+    this.dims = spec.layout === 'NCHW' ? [1, 3, spec.height, spec.width] : [1, spec.height, spec.width, 3];
+    const lut = (c: 0 | 1 | 2): Float32Array => {
+      const t = new Float32Array(256);
+      for (let v = 0; v < 256; v++) t[v] = (v * spec.scale - spec.mean[c]) / spec.std[c];
+      return t;
+    };
+    this.luts = [lut(0), lut(1), lut(2)];
+    this.padNormalised = [
+      this.luts[0][spec.padValue] ?? 0,
+      this.luts[1][spec.padValue] ?? 0,
+      this.luts[2][spec.padValue] ?? 0,
+    ];
+  }
+
+  /** Size the image lands at inside the model input, and its padding. */
+  geometry(srcWidth: number, srcHeight: number): LetterboxTransform & { width: number; height: number } {
+    const { width: W, height: H } = this.spec;
+    if (this.spec.resize === 'stretch') {
+      return {
+        srcWidth,
+        srcHeight,
+        width: W,
+        height: H,
+        scaleX: W / srcWidth,
+        scaleY: H / srcHeight,
+        padX: 0,
+        padY: 0,
+      };
+    }
+    const s = Math.min(W / srcWidth, H / srcHeight);
+    const width = Math.min(W, Math.max(1, Math.round(srcWidth * s)));
+    const height = Math.min(H, Math.max(1, Math.round(srcHeight * s)));
+    // Centre the image (Ultralytics/YOLOX put the odd pixel on the far side).
+    const padX = Math.floor((W - width) / 2);
+    const padY = Math.floor((H - height) / 2);
+    return { srcWidth, srcHeight, width, height, scaleX: width / srcWidth, scaleY: height / srcHeight, padX, padY };
+  }
+
+  /** Decodes/resizes `input` into `tensor` and says where the image landed. */
+  async run(input: ImageInput): Promise<LetterboxTransform> {
+    if (isRawFrame(input)) return this.runRaw(input);
+    let image: Sharp;
+    let srcWidth: number;
+    let srcHeight: number;
+    try {
+      // ignoreIcc: an embedded ICC profile would cost an lcms colour transform per frame
+      // (4x the decode on bus.jpg), and the models were trained on OpenCV/PIL pixels,
+      // which ignore ICC profiles too.
+      image = sharp(input, { failOn: 'error', ignoreIcc: true });
+      const meta = await image.metadata();
+      srcWidth = meta.width;
+      srcHeight = meta.height;
+    } catch (cause) {
+      throw new PerceptionInputError('perception.input_invalid', `cannot decode image: ${errorText(cause)}`, { cause });
+    }
+    const g = this.geometry(srcWidth, srcHeight);
+    let pixels: { data: Buffer; info: OutputInfo };
+    try {
+      pixels = await image
+        .removeAlpha()
+        .resize(g.width, g.height, { fit: 'fill', kernel: 'linear' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+    } catch (cause) {
+      throw new PerceptionInputError('perception.input_invalid', `cannot decode image: ${errorText(cause)}`, { cause });
+    }
+    this.fill(
+      pixels.data,
+      pixels.info.width,
+      pixels.info.height,
+      pixels.info.width * pixels.info.channels,
+      pixels.info.channels,
+      false,
+      g,
+    );
+    return g;
+  }
+
+  private async runRaw(frame: RawFrame): Promise<LetterboxTransform> {
+    const layout = CHANNELS[frame.encoding] as (typeof CHANNELS)[RawPixelEncoding] | undefined;
+    if (layout === undefined) {
+      throw new PerceptionInputError(
+        'perception.input_invalid',
+        `unsupported raw encoding "${frame.encoding as string}"`,
+        {
+          issues: [
+            { code: 'invalid_value', path: ['encoding'], message: 'expected rgb8, bgr8, mono8, rgba8 or bgra8' },
+          ],
+        },
+      );
+    }
+    const { width, height } = frame;
+    const rowBytes = width * layout.channels;
+    const step = frame.step ?? rowBytes;
+    if (
+      !(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) ||
+      step < rowBytes ||
+      frame.data.length < step * (height - 1) + rowBytes
+    ) {
+      throw new PerceptionInputError(
+        'perception.input_invalid',
+        `raw frame ${width}x${height} ${frame.encoding} step ${step} does not fit its ${frame.data.length} bytes`,
+        { issues: [{ code: 'invalid_size', path: ['data'], message: 'buffer smaller than height × step' }] },
+      );
+    }
+    const g = this.geometry(width, height);
+    if (g.width === width && g.height === height) {
+      // Already model-sized: no resampling, read the caller's buffer in place.
+      this.fill(frame.data, width, height, step, layout.channels, layout.bgr, g);
+      return g;
+    }
+    let packed = frame.data;
+    if (step !== rowBytes) {
+      // sharp reads packed rows only: compact padded rows into a reused scratch buffer.
+      if (this.scratch.length < rowBytes * height) this.scratch = new Uint8Array(rowBytes * height);
+      for (let y = 0; y < height; y++)
+        this.scratch.set(frame.data.subarray(y * step, y * step + rowBytes), y * rowBytes);
+      packed = this.scratch.subarray(0, rowBytes * height);
+    }
+    const pixels = await sharp(packed, { raw: { width, height, channels: layout.channels } })
+      .resize(g.width, g.height, { fit: 'fill', kernel: 'linear' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const ch = pixels.info.channels;
+    this.fill(pixels.data, pixels.info.width, pixels.info.height, pixels.info.width * ch, ch, layout.bgr, g);
+    return g;
+  }
+
+  /**
+   * HWC uint8 → model layout float32. The inner loop is three table reads and
+   * three stores per pixel; the padding border is rewritten only when the
+   * image geometry changes, since the content never touches it.
+   */
+  private fill(
+    src: Uint8Array,
+    w: number,
+    h: number,
+    step: number,
+    channels: number,
+    srcBgr: boolean,
+    g: LetterboxTransform,
+  ): void {
+    const { width: W, height: H, layout, colour } = this.spec;
+    const out = this.tensor;
+    const geometry = `${w}x${h}+${g.padX}+${g.padY}`;
+    if (geometry !== this.lastGeometry) {
+      this.fillPad();
+      this.lastGeometry = geometry;
+    }
+    // Source byte offset for each model channel.
+    const swap = srcBgr !== (colour === 'bgr');
+    const o0 = channels === 1 ? 0 : swap ? 2 : 0;
+    const o1 = channels === 1 ? 0 : 1;
+    const o2 = channels === 1 ? 0 : swap ? 0 : 2;
+    const [l0, l1, l2] = this.luts;
+    const plane = W * H;
+    for (let y = 0; y < h; y++) {
+      let si = y * step;
+      if (layout === 'NCHW') {
+        let di = (y + g.padY) * W + g.padX;
+        for (let x = 0; x < w; x++, si += channels, di++) {
+          out[di] = l0[src[si + o0] ?? 0] ?? 0;
+          out[di + plane] = l1[src[si + o1] ?? 0] ?? 0;
+          out[di + 2 * plane] = l2[src[si + o2] ?? 0] ?? 0;
+        }
+      } else {
+        let di = ((y + g.padY) * W + g.padX) * 3;
+        for (let x = 0; x < w; x++, si += channels, di += 3) {
+          out[di] = l0[src[si + o0] ?? 0] ?? 0;
+          out[di + 1] = l1[src[si + o1] ?? 0] ?? 0;
+          out[di + 2] = l2[src[si + o2] ?? 0] ?? 0;
+        }
+      }
+    }
+  }
+
+  private fillPad(): void {
+    const { width: W, height: H, layout } = this.spec;
+    const plane = W * H;
+    const [p0, p1, p2] = this.padNormalised;
+    if (layout === 'NCHW') {
+      this.tensor.fill(p0, 0, plane);
+      this.tensor.fill(p1, plane, 2 * plane);
+      this.tensor.fill(p2, 2 * plane, 3 * plane);
+    } else {
+      for (let i = 0; i < 3 * plane; i += 3) {
+        this.tensor[i] = p0;
+        this.tensor[i + 1] = p1;
+        this.tensor[i + 2] = p2;
+      }
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

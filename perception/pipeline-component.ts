@@ -1,0 +1,143 @@
+import {
+  detectionsTopic,
+  sensorTopic,
+  type CameraFrame,
+  type Component,
+  type ComponentContext,
+  type Detection as BusDetection,
+  type Envelope,
+  type Subscription,
+} from '../runtime/index.js';
+import type { Mission, Pipeline } from '../missions/index.js';
+import { createDetector, type Detector } from './detector.js';
+import { ModelLoadError } from './errors.js';
+import type { ImageInput } from './letterbox.js';
+import type { ManifestSource } from './manifest-file.js';
+import { DEFAULT_TRACKER_OPTIONS, Tracker } from './tracker.js';
+
+/**
+ * One camera feeding one model: frames arrive on `sensors/<camera>` with a
+ * `latest` subscription (a detector that falls behind sees the freshest frame,
+ * never a backlog), run through the detector and the tracker, and leave on
+ * `perception/detections` stamped with the frame's capture time, so fusion
+ * places them with the pose of that instant.
+ */
+export class PerceptionPipeline implements Component {
+  readonly name: string;
+  private detector: Detector | undefined;
+  private readonly tracker: Tracker | undefined;
+  private sub: Subscription | undefined;
+  private lastRunMs = -Infinity;
+  private readonly minPeriodMs: number;
+  frames = 0;
+  skipped = 0;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly mission: Mission,
+    private readonly baseDir: string,
+  ) {
+    this.name = `perception-${pipeline.id}`;
+    this.minPeriodMs = pipeline.maxRateHz === undefined ? 0 : 1000 / pipeline.maxRateHz;
+    const t = pipeline.tracker;
+    this.tracker =
+      t.kind === 'none'
+        ? undefined
+        : new Tracker({
+            ...DEFAULT_TRACKER_OPTIONS,
+            maxLostMs: t.maxLostMs,
+            matchIou: t.matchIou,
+            newTrackThreshold: t.newTrackThreshold,
+          });
+  }
+
+  /** Loads, verifies and warms the model before anything starts: a mission never runs with a model it could not load. */
+  async configure(ctx: ComponentContext): Promise<void> {
+    const entry = this.mission.models.find((m) => m.id === this.pipeline.model);
+    if (entry === undefined)
+      throw new ModelLoadError('perception.model_missing', `no model "${this.pipeline.model}" in the mission`);
+    let source: ManifestSource;
+    if ('manifest' in entry) source = entry.manifest;
+    else {
+      const { id: _id, ...manifest } = entry;
+      source = manifest;
+    }
+    this.detector = await createDetector(source, { logger: ctx.logger, clock: ctx.clock, baseDir: this.baseDir });
+    ctx.logger.info(
+      {
+        model: this.detector.modelPath,
+        provider: this.detector.activeProvider,
+        classes: this.detector.classNames.length,
+      },
+      'model ready',
+    );
+  }
+
+  start(ctx: ComponentContext): void {
+    this.sub = ctx.bus.subscribe(sensorTopic('camera', this.pipeline.camera), (m) => this.onFrame(ctx, m), {
+      subscriber: this.name,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.sub?.unsubscribe();
+    await this.detector?.close();
+  }
+
+  private async onFrame(ctx: ComponentContext, m: Envelope<CameraFrame>): Promise<void> {
+    const detector = this.detector;
+    if (detector === undefined) return;
+    if (m.stampMs - this.lastRunMs < this.minPeriodMs) {
+      this.skipped++;
+      return;
+    }
+    this.lastRunMs = m.stampMs;
+    const result = await detector.run(toImageInput(m.data));
+    const trackStart = ctx.clock.monoMs();
+    const tracked = this.tracker?.update(result.detections, m.stampMs);
+    const trackMs = ctx.clock.monoMs() - trackStart;
+    const detections: BusDetection[] =
+      tracked === undefined
+        ? result.detections
+        : tracked.map((d) => ({
+            classId: d.classId,
+            className: d.className,
+            score: d.score,
+            box: d.box,
+            trackId: d.trackId,
+          }));
+    this.frames++;
+    ctx.bus.publish(
+      detectionsTopic,
+      {
+        pipeline: this.pipeline.id,
+        camera: this.pipeline.camera,
+        model: this.pipeline.model,
+        width: result.width,
+        height: result.height,
+        frameStampMs: m.stampMs,
+        detections,
+        latencyMs: {
+          preprocess: result.timings.preprocessMs,
+          inference: result.timings.inferenceMs,
+          postprocess: result.timings.postprocessMs,
+          track: trackMs,
+          // Frame capture to detections out: the age the guard and behaviors see.
+          frameToDetections: ctx.clock.nowMs() - m.stampMs,
+        },
+      },
+      m.stampMs,
+    );
+  }
+}
+
+function toImageInput(frame: CameraFrame): ImageInput {
+  if (frame.encoding === 'jpeg' || frame.encoding === 'png') return frame.data;
+  return {
+    data: frame.data,
+    width: frame.width,
+    height: frame.height,
+    encoding: frame.encoding,
+    step: frame.stepBytes,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Shared test fixtures: the generated tiny models (tools/fixtures/make_onnx_models.py),
+ * their expected boxes, synthetic images, and where ../shared reference data is (if present).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const modelsDir = resolve(repoRoot, 'test', 'fixtures', 'models');
+export const modelPath = (name: string): string => resolve(modelsDir, `${name}.onnx`);
+
+export interface ExpectedDetection {
+  classId: number;
+  score: number;
+  /** x1 y1 x2 y2 in model-input pixels (32x32). */
+  box: [number, number, number, number];
+}
+
+export const expected = JSON.parse(readFileSync(resolve(modelsDir, 'expected.json'), 'utf8')) as {
+  inputSize: number;
+  models: Record<string, ExpectedDetection[]>;
+};
+
+/** `../shared/reference` beside the checkout, or undefined on a fresh clone. */
+export const referenceDir: string | undefined = (() => {
+  const dir = resolve(repoRoot, '..', 'shared', 'reference');
+  return existsSync(resolve(dir, 'models', 'yolov8n_int8.onnx')) ? dir : undefined;
+})();
+
+/** A flat grey PNG of the given size, pixels. */
+export async function greyPng(width: number, height: number, level = 90): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: level, g: level, b: level } } })
+    .png()
+    .toBuffer();
+}
+
+/** Absolute tolerance for box coordinates, pixels. */
+export const BOX_ATOL_PX = 1e-3;

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ModelLoadError, createDetector, openOnnxSession } from '../../../perception/index.js';
+import { createLogger, silentLogger } from '../../../runtime/index.js';
+import type { Logger } from '../../../runtime/index.js';
+import { modelPath } from '../fixtures.js';
+
+/** A pino logger whose JSON lines land in an array. */
+function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString('utf8').split('\n'))
+        if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', format: 'json', destination: stream }), lines };
+}
+
+const bytes = (): Uint8Array => readFileSync(modelPath('yolov8'));
+
+describe('onnx session: execution provider preference', () => {
+  it('asked for cuda first on a CPU-only box, falls back to cpu and says why', async () => {
+    const { logger, lines } = capturingLogger();
+    const s = await openOnnxSession(bytes(), {
+      executionProviders: ['cuda', 'cpu'],
+      intraOpThreads: 1,
+      graphOptimizationLevel: 'all',
+      logger,
+      modelPath: 'yolov8.onnx',
+    });
+    expect(s.activeProvider).toBe('cpu');
+    expect(s.fallbacks).toHaveLength(1);
+    expect(s.fallbacks[0]?.provider).toBe('cuda');
+    expect(s.fallbacks[0]?.reason).toMatch(/\S/);
+    const warn = lines.find((l) => l.msg === 'execution provider fallback: running on cpu');
+    expect(warn).toMatchObject({ activeProvider: 'cpu', fallbacks: [{ provider: 'cuda' }] });
+    await s.session.release();
+  });
+
+  it('tries the whole list in order: tensorrt, cuda, then cpu', async () => {
+    const detector = await createDetector(
+      { path: modelPath('yolov8'), executionProviders: ['tensorrt', 'cuda', 'cpu'] },
+      { logger: silentLogger() },
+    );
+    expect(detector.activeProvider).toBe('cpu');
+    expect(detector.fallbacks.map((f) => f.provider)).toEqual(['tensorrt', 'cuda']);
+    await detector.close();
+  });
+
+  it('EXPECTED FAILURE - only GPU providers listed on a CPU box: model.no_provider, one issue per provider', async () => {
+    const promise = openOnnxSession(bytes(), {
+      executionProviders: ['tensorrt', 'cuda'],
+      intraOpThreads: 1,
+      graphOptimizationLevel: 'all',
+      logger: silentLogger(),
+      modelPath: 'yolov8.onnx',
+    });
+    await expect(promise).rejects.toBeInstanceOf(ModelLoadError);
+    const err = (await promise.catch((e: unknown) => e)) as ModelLoadError;
+    expect(err.code).toBe('model.no_provider');
+    expect(err.issues.map((i) => i.path)).toEqual([
+      ['executionProviders', 0],
+      ['executionProviders', 1],
+    ]);
+  });
+
+  it('EXPECTED FAILURE - bytes that are not a model fail on cpu as model.load_failed', async () => {
+    const promise = openOnnxSession(new TextEncoder().encode('not a model'), {
+      executionProviders: ['cpu'],
+      intraOpThreads: 1,
+      graphOptimizationLevel: 'all',
+      logger: silentLogger(),
+      modelPath: 'junk.onnx',
+    });
+    await expect(promise).rejects.toMatchObject({ code: 'model.load_failed' });
+  });
+});
