@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerBag } from './commands/bag.js';
+import { registerDetect } from './commands/detect.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
@@ -26,6 +28,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerRun(program, io, setExit);
   registerValidate(program, io, setExit);
   registerSchema(program, io, setExit);
+  registerBag(program, io, setExit);
+  registerDetect(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import {
   createLogger,
   driveSimClock,
+  eventsTopic,
+  reliable,
   RunRecorder,
   SimClock,
   WallClock,
@@ -72,6 +74,14 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The mission ends itself when its behavior reports completion (landed, route done).
+  const done = runtime.bus.subscribe(
+    eventsTopic,
+    (m) => {
+      if (m.data.kind === 'behavior.done' && !abort.signal.aborted) abort.abort('mission complete');
+    },
+    { policy: reliable(), subscriber: 'cli-run' },
+  );
   try {
     await runtime.start();
     const tick = runtime.clock.setInterval(() => progress.tick(), 5000);
@@ -87,6 +97,7 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
     const failed = runtime.health().components.filter((c) => c.state === 'failed');
     return failed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
+    done.unsubscribe();
     progress.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -106,14 +117,17 @@ async function runUntilDone(runtime: Runtime, opts: RunOptions, signal: AbortSig
       signal,
       ...(durationMs === undefined ? {} : { durationMs }),
     });
-    return result === 'aborted' ? `operator interrupt (${String(signal.reason)})` : 'duration reached';
+    if (result === 'duration') return 'duration reached';
+    return signal.reason === 'mission complete' ? 'mission complete' : `operator interrupt (${String(signal.reason)})`;
   }
   return new Promise<string>((resolve) => {
     const timer =
       durationMs === undefined ? undefined : clock.setTimeout(() => resolve('duration reached'), durationMs);
     signal.addEventListener('abort', () => {
       timer?.cancel();
-      resolve(`operator interrupt (${String(signal.reason)})`);
+      resolve(
+        signal.reason === 'mission complete' ? 'mission complete' : `operator interrupt (${String(signal.reason)})`,
+      );
     });
     void runtime.stopped.then((r) => resolve(r));
   });

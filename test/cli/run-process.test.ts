@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+
+interface Exit {
+  code: number | null;
+  stderr: string;
+  stdout: string;
+}
+
+/** Runs the real CLI in its own process; `onStderr` may act on what it prints (send a signal). */
+function kestrel(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr, stdout }));
+  });
+}
+
+describe('kestrel run as a process', () => {
+  it('stops cleanly on SIGINT: components stop in order, the run record is flushed, exit 0', async () => {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'kestrel-run-')), 'run');
+    let sent = false;
+    const result = await kestrel(
+      ['run', 'missions/examples/firefighting-drone.yaml', '--speed', '1', '--log-level', 'info', '--run-dir', runDir],
+      (text, child) => {
+        if (!sent && text.includes('"msg":"running"')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
+    expect(sent).toBe(true);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('SIGINT: stopping');
+    expect(result.stderr).toContain('stopped: operator interrupt (SIGINT)');
+    expect(result.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
+
+    const records = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { topic: string; data: { kind?: string; component?: string; state?: string } });
+    expect(records.some((r) => r.data.kind === 'runtime.stopping')).toBe(true);
+    const last = new Map<string, string>();
+    for (const r of records)
+      if (r.topic === 'runtime/health' && r.data.component !== undefined)
+        last.set(r.data.component, r.data.state ?? '');
+    // Every component's last health record says it stopped (the recorder cannot record its own stop: it closes the file).
+    last.delete('run-recorder');
+    expect(last.size).toBeGreaterThan(3);
+    for (const [component, state] of last) expect(state, component).toBe('stopped');
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { reason: string };
+    expect(summary.reason).toBe('operator interrupt (SIGINT)');
+  });
+
+  it('EXPECTED FAILURE - a broken mission is one clear message and exit 1', async () => {
+    const result = await kestrel(['run', 'test/fixtures/missions/broken/polygon-too-small.yaml']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('guardrails.geofence[2]: polygon needs at least 3 points');
+    expect(result.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+  });
+});
