@@ -11,13 +11,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gcAvailable, packageRoot, printTable, writeResults } from './harness.js';
 import type { BenchContext, Suite } from './harness.js';
+import { bagSuite } from './suites/bag.js';
 import { busSuite } from './suites/bus.js';
 import { fusionSuite } from './suites/fusion.js';
+import { guardSuite } from './suites/guard.js';
+import { perceptionSuite } from './suites/perception.js';
+import { simSuite } from './suites/sim.js';
+import { telemetrySuite } from './suites/telemetry.js';
 
 /** Every suite `npm run bench` knows, in the order "all" runs them. */
 const SUITES: Readonly<Record<string, Suite>> = {
   bus: busSuite,
+  bag: bagSuite,
   fusion: fusionSuite,
+  perception: perceptionSuite,
+  sim: simSuite,
+  guard: guardSuite,
+  telemetry: telemetrySuite,
 };
 
 const USAGE = `usage: npm run bench -- [suite] [--repeats=N]   (suites: ${Object.keys(SUITES).join(', ')}; default: all)\n`;

@@ -3,6 +3,7 @@ import { registerBag } from './commands/bag.js';
 import { registerDetect } from './commands/detect.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSim } from './commands/sim.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type CliIo } from './io.js';
 import { reportError } from './render-error.js';
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerSchema(program, io, setExit);
   registerBag(program, io, setExit);
   registerDetect(program, io, setExit);
+  registerSim(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -1,15 +1,44 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { KestrelPlugin } from '../runtime/index.js';
+import { BagSource } from './bag/bag-source.js';
 import { LogActuator } from './log-actuator.js';
-import { Ros2Endpoint } from './ros2/ros2-placeholder.js';
+import { Ros2Source } from './ros2/ros2-source.js';
+import { Ros2TwistActuator } from './ros2/ros2-twist-actuator.js';
 
-/** Hardware adapters: ROS 2 endpoints (loaded lazily) and the dry-run actuator. */
+/**
+ * Hardware adapters: live ROS 2 topics and commands (rclnodejs, loaded
+ * lazily), rosbag2 replay, and the dry-run actuator.
+ */
 export const hardwarePlugin: KestrelPlugin = {
   name: 'kestrel-hardware',
   sources: {
-    ros2: (sensor) => new Ros2Endpoint(sensor.id, sensor.source.kind === 'ros2' ? sensor.source.topic : ''),
+    ros2: (sensor) => {
+      if (sensor.source.kind !== 'ros2') throw new TypeError(`ros2 source factory got a ${sensor.source.kind} source`);
+      return new Ros2Source({
+        sensorId: sensor.id,
+        sensorType: sensor.type,
+        topic: sensor.source.topic,
+        qos: sensor.source.qos,
+      });
+    },
+    bag: (sensor, ctx) => {
+      const source = sensor.source;
+      if (source.kind !== 'bag') throw new TypeError(`bag source factory got a ${source.kind} source`);
+      return new BagSource({
+        sensorId: sensor.id,
+        sensorType: sensor.type,
+        rateHz: sensor.rateHz,
+        path: isAbsolute(source.path) ? source.path : resolve(ctx.baseDir, source.path),
+        topic: source.topic,
+        loop: source.loop,
+      });
+    },
   },
   actuators: {
     log: () => new LogActuator(),
-    ros2: (actuator) => new Ros2Endpoint('cmd', actuator.kind === 'ros2' ? actuator.topic : ''),
+    ros2: (actuator) => {
+      if (actuator.kind !== 'ros2') throw new TypeError(`ros2 actuator factory got a ${actuator.kind} actuator`);
+      return new Ros2TwistActuator({ topic: actuator.topic, message: actuator.message });
+    },
   },
 };

@@ -1,0 +1,106 @@
+import { McapIndexedReader, type IReadable } from '@mcap/core';
+import { decompress as zstdDecompress } from 'fzstd';
+import { BagError } from './errors.js';
+import type { BagInfo, BagMessage, BagReader, BagSchema, BagTopic, ReadOptions } from './types.js';
+
+/**
+ * Chunk decompressors. zstd is what `ros2 bag record -s mcap` writes with
+ * compression on; fzstd is pure JS (no native build, no download). The output
+ * buffer is sized from the chunk record so it is allocated once.
+ */
+const DECOMPRESS = {
+  zstd: (data: Uint8Array, size: bigint): Uint8Array => zstdDecompress(data, new Uint8Array(Number(size))),
+};
+
+/**
+ * Opens a rosbag2 MCAP file (profile `ros2`, cdr messages). Needs the summary
+ * section (indexes, statistics) that rosbag2 writes when it closes the file;
+ * the MCAP parser itself never touches the file system: it reads through
+ * `readable`.
+ */
+export async function openMcapBag(readable: IReadable, path: string, close: () => Promise<void>): Promise<BagReader> {
+  let reader: McapIndexedReader;
+  try {
+    reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: DECOMPRESS });
+  } catch (error) {
+    throw new BagError(
+      'bag.corrupt',
+      `${path}: not a readable indexed MCAP file (was the recording cut short? \`mcap recover\` rebuilds the index): ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+  const unsupported = reader.chunkIndexes.map((c) => c.compression).find((c) => c !== '' && !(c in DECOMPRESS));
+  if (unsupported !== undefined) {
+    throw new BagError(
+      'bag.unsupported_encoding',
+      `${path}: chunks are compressed with "${unsupported}"; Kestrel reads uncompressed and zstd chunks`,
+    );
+  }
+  const info = await mcapInfo(reader, path);
+  const topicByChannel = new Map<number, string>();
+  for (const [id, channel] of reader.channelsById) topicByChannel.set(id, channel.topic);
+
+  return {
+    info,
+    async *messages(options: ReadOptions = {}): AsyncGenerator<BagMessage> {
+      const args = {
+        validateCrcs: options.validateCrcs ?? true,
+        ...(options.topics === undefined ? {} : { topics: options.topics }),
+      };
+      for await (const m of reader.readMessages(args)) {
+        // Record data is a subarray of the decompressed chunk: borrowed, not copied.
+        yield { topic: topicByChannel.get(m.channelId) ?? '', logTimeNs: m.logTime, data: m.data };
+      }
+    },
+    close,
+  };
+}
+
+async function mcapInfo(reader: McapIndexedReader, path: string): Promise<BagInfo> {
+  const stats = reader.statistics;
+  let counts: ReadonlyMap<number, bigint> | undefined = stats?.channelMessageCounts;
+  let startNs = stats?.messageStartTime;
+  let endNs = stats?.messageEndTime;
+  if (counts === undefined || stats === undefined) {
+    // No statistics record (optional in MCAP): count by reading every message once.
+    const tally = new Map<number, bigint>();
+    for await (const m of reader.readMessages()) {
+      tally.set(m.channelId, (tally.get(m.channelId) ?? 0n) + 1n);
+      if (startNs === undefined || m.logTime < startNs) startNs = m.logTime;
+      if (endNs === undefined || m.logTime > endNs) endNs = m.logTime;
+    }
+    counts = tally;
+  }
+  const topics: BagTopic[] = [];
+  for (const [id, channel] of reader.channelsById) {
+    const s = reader.schemasById.get(channel.schemaId);
+    const schema: BagSchema | undefined =
+      s === undefined ? undefined : { name: s.name, encoding: s.encoding, text: TEXT.decode(s.data) };
+    topics.push({
+      name: channel.topic,
+      type: s?.name ?? channel.metadata.get('type') ?? '',
+      serializationFormat: channel.messageEncoding,
+      messageCount: Number(counts.get(id) ?? 0n),
+      ...(schema === undefined ? {} : { schema }),
+    });
+  }
+  topics.sort((a, b) => a.name.localeCompare(b.name));
+  const messageCount = topics.reduce((n, t) => n + t.messageCount, 0);
+  const compression = [...new Set(reader.chunkIndexes.map((c) => c.compression).filter((c) => c !== ''))];
+  return {
+    path,
+    storage: 'mcap',
+    compression,
+    topics,
+    messageCount,
+    startNs: messageCount === 0 ? undefined : startNs,
+    endNs: messageCount === 0 ? undefined : endNs,
+  };
+}
+
+/** One decoder for every schema text (mcap's Reader does the same to spare the GC). */
+const TEXT = new TextDecoder();
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
