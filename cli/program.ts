@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBag } from './commands/bag.js';
 import { registerDetect } from './commands/detect.js';
+import { registerEval } from './commands/eval.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSim } from './commands/sim.js';
@@ -32,6 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerBag(program, io, setExit);
   registerDetect(program, io, setExit);
   registerSim(program, io, setExit);
+  registerEval(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -127,7 +127,7 @@ function batchInputs(): RecordInput[] {
 }
 
 /** Records/s through the durable queue until the broker acknowledged all and the subscriber got all. */
-export async function queueRate(url: string): Promise<number> {
+async function queueRate(url: string): Promise<number> {
   const rig = await queueRig(url);
   const sub = await counter(url);
   const inputs = batchInputs();
@@ -154,7 +154,7 @@ export async function queueRate(url: string): Promise<number> {
  * (WINDOW). mqtt.js does not honour the broker's Receive Maximum, and
  * mosquitto drops a client that exceeds it, so any real client must window.
  */
-export async function rawRate(url: string): Promise<number> {
+async function rawRate(url: string): Promise<number> {
   const client = await connect(url, `raw-${ROBOT}`);
   const sub = await counter(url);
   const robotJson = JSON.stringify(ROBOT);
@@ -171,8 +171,9 @@ export async function rawRate(url: string): Promise<number> {
       sent++;
     }
   };
-  function onAck(error?: Error): void {
-    if (error !== undefined) return;
+  function onAck(error?: Error | null): void {
+    // mqtt.js reports success with null or undefined, depending on the path.
+    if (error !== undefined && error !== null) return;
     acked++;
     if (acked === RECORDS) done();
     else pump();
@@ -191,7 +192,7 @@ export async function rawRate(url: string): Promise<number> {
 }
 
 /** Enqueue → subscriber latency, one record at a time, ms. */
-export async function queueLatency(url: string): Promise<number[]> {
+async function queueLatency(url: string): Promise<number[]> {
   const rig = await queueRig(url);
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];

@@ -16,6 +16,8 @@ import {
 import { createRuntime } from '../../index.js';
 import { EXIT, type CliIo } from '../io.js';
 import { ProgressReporter, type RunSummary } from '../progress.js';
+import { writeRunMap } from '../run-map.js';
+import { RunTracker } from '../run-track.js';
 import { parsePositiveNumber, parseSpeed } from '../parse.js';
 
 interface RunOptions {
@@ -62,6 +64,7 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
   const recorder = new RunRecorder(runDir);
   const runtime = createRuntime(loaded, { logger, observers: [recorder] });
   const progress = new ProgressReporter(runtime.bus, runtime.clock, io, opts.quiet === true || opts.json === true);
+  const tracker = new RunTracker(runtime.bus, runtime.clock);
 
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -89,6 +92,7 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
     tick.cancel();
     await runtime.stop(reason);
     const summary = progress.summary(runtime.clock instanceof SimClock);
+    await writeRunMap(join(runDir, 'map.png'), mission, tracker.result());
     await writeFile(
       join(runDir, 'summary.json'),
       `${JSON.stringify({ mission: mission.mission.id, reason, summary, health: runtime.health() }, null, 2)}\n`,
@@ -98,6 +102,7 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
     return failed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     done.unsubscribe();
+    tracker.close();
     progress.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -162,5 +167,5 @@ function printSummary(
   for (const d of s.denials.slice(0, 5)) io.err(`    ${d.count} x ${d.code}: ${d.lastReason}\n`);
   const bad = health.components.filter((c) => c.state === 'failed' || c.state === 'degraded');
   for (const c of bad) io.err(`  ${c.component}: ${c.state}${c.reason === undefined ? '' : ` (${c.reason})`}\n`);
-  io.err(`  run record: ${runDir}\n`);
+  io.err(`  run record: ${runDir} (events.jsonl, summary.json, map.png)\n`);
 }

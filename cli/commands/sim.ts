@@ -1,7 +1,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { KestrelError } from '../../runtime/index.js';
-import { builtinScenarioNames, loadScenario, writeDataset, type DatasetImageFormat, type DatasetView } from '../../sim/index.js';
+import {
+  builtinScenarioNames,
+  loadScenario,
+  writeDataset,
+  type DatasetImageFormat,
+  type DatasetView,
+} from '../../sim/index.js';
 import { EXIT, type CliIo } from '../io.js';
 import { parseUnitInterval } from '../parse.js';
 import { reportError } from '../render-error.js';

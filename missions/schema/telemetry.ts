@@ -33,7 +33,7 @@ const operatorSchema = z
       ),
   })
   .refine((o) => (o.hmacKeyEnv === undefined) !== (o.ed25519PublicKey === undefined), {
-    message: 'give exactly one of hmacKeyEnv or ed25519PublicKey',
+    error: 'give exactly one of hmacKeyEnv or ed25519PublicKey',
   });
 
 export const telemetrySchema = z

@@ -1,0 +1,94 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { EvalDatasetError, runEval } from '../../perception/index.js';
+import { createLogger, type LogLevel } from '../../runtime/index.js';
+import { EXIT, type CliIo } from '../io.js';
+import { reportError } from '../render-error.js';
+
+interface EvalCliOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly split: string;
+  readonly limit?: number;
+  readonly json?: boolean;
+  readonly logLevel?: LogLevel;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer >= 1, got "${value}"`);
+  return n;
+}
+
+/** Feeds cli-progress through the CLI's stderr, so tests capture it like any other output. */
+function progressStream(io: CliIo): NodeJS.WritableStream {
+  const stream = {
+    isTTY: io.interactive,
+    columns: process.stderr.columns,
+    write: (chunk: string | Uint8Array): boolean => {
+      io.err(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    },
+  };
+  return stream as unknown as NodeJS.WritableStream;
+}
+
+/** `kestrel eval --model <file|manifest> --data <dir>`: precision, recall and COCO mAP on a labelled split. */
+export function registerEval(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('eval')
+    .description(
+      'score a detection model on a labelled YOLO-format split: precision, recall, mAP@0.5 and mAP@0.5:0.95 per class',
+    )
+    .requiredOption('-m, --model <file>', 'model file (.onnx) or model manifest (.yaml/.json)')
+    .requiredOption('-d, --data <dir>', 'YOLO dataset folder (data.yaml, images/<split>, labels/<split>)')
+    .option('--split <name>', 'split to evaluate', 'val')
+    .option('--limit <count>', 'evaluate only the first N images (file-name order)', positiveInteger)
+    .option('--json', 'print one JSON object with the model, the data and every metric')
+    .addOption(
+      new Option('-l, --log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
+        .default('warn'),
+    )
+    .action(async (opts: EvalCliOptions) => {
+      const logger = createLogger({ level: opts.logLevel ?? 'warn' });
+      const bar = new SingleBar({
+        stream: progressStream(io),
+        format: 'evaluating [{bar}] {percentage}% | {value}/{total} images | eta {eta_formatted}',
+        noTTYOutput: false,
+        hideCursor: io.interactive,
+      });
+      // Set inside the progress callback: the bar starts when the first image is scored.
+      const progress = { started: false };
+      try {
+        const result = await runEval({
+          model: opts.model,
+          data: opts.data,
+          split: opts.split,
+          json: opts.json === true,
+          logger,
+          ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+          onProgress: (done, total) => {
+            if (!progress.started) {
+              bar.start(total, 0);
+              progress.started = true;
+            }
+            bar.update(done);
+          },
+        });
+        if (progress.started) bar.stop();
+        progress.started = false;
+        io.out(result.text);
+        setExit(EXIT.ok);
+      } catch (error) {
+        // A --data folder that is not a YOLO dataset is a usage error (exit 2), like a bad flag.
+        if (!(error instanceof EvalDatasetError)) throw error;
+        if (progress.started) bar.stop();
+        progress.started = false;
+        reportError(io, error, opts.json === true);
+        setExit(EXIT.usage);
+      } finally {
+        if (progress.started) bar.stop();
+      }
+    });
+}
