@@ -13,9 +13,7 @@ const MARGIN_PX = 40;
  */
 export async function writeRunMap(file: string, mission: Mission, track: RunTrack): Promise<void> {
   const local = (points: readonly unknown[]): TrackPoint[] =>
-    openRing(points as Parameters<typeof openRing>[0]).flatMap((p) =>
-      Array.isArray(p) ? [{ x: p[0] as number, y: p[1] as number }] : [],
-    );
+    openRing(points as Parameters<typeof openRing>[0]).flatMap((p) => (Array.isArray(p) ? [{ x: p[0], y: p[1] }] : []));
   const fences = mission.guardrails.geofence.map((f) => local(f));
   const noGo = mission.guardrails.noGo.map((z) => ({ name: z.name, points: local(z.polygon) }));
   const truth = track.truth;

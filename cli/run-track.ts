@@ -3,7 +3,6 @@ import {
   poseTopic,
   reliable,
   targetsTopic,
-  type Clock,
   type MessageBus,
   type Subscription,
   type Target,
@@ -45,7 +44,6 @@ export class RunTracker {
 
   constructor(
     bus: MessageBus,
-    private readonly clock: Clock,
     private readonly everyMs = 500,
   ) {
     const me = { subscriber: 'run-track' };
@@ -102,6 +100,5 @@ export class RunTracker {
 
   close(): void {
     for (const s of this.subs) s.unsubscribe();
-    void this.clock;
   }
 }

@@ -64,7 +64,7 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
   const recorder = new RunRecorder(runDir);
   const runtime = createRuntime(loaded, { logger, observers: [recorder] });
   const progress = new ProgressReporter(runtime.bus, runtime.clock, io, opts.quiet === true || opts.json === true);
-  const tracker = new RunTracker(runtime.bus, runtime.clock);
+  const tracker = new RunTracker(runtime.bus);
 
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
