@@ -5,6 +5,8 @@ import {
   decisionsTopic,
   defineService,
   eventsTopic,
+  linkTopic,
+  operatorTopic,
   poseTopic,
   proposalsTopic,
   reliable,
@@ -23,9 +25,10 @@ import { FailsafeMonitor, type FailsafeUpdate } from './failsafe/monitor.js';
 import { createGuard, type Guard, type GuardOptions } from './guard/guard.js';
 import { PIPELINE_ID } from './guard/pipeline.js';
 import type { GuardProposal, GuardRule, GuardState } from './guard/rule.js';
-import type { ConfirmationStore } from './guard/rules/confirmation.js';
+import { MemoryConfirmationStore, type ConfirmationStore } from './guard/rules/confirmation.js';
 import type { EStopOptions } from './guard/rules/estop.js';
-import { estopTopic, linkTopic } from './topics.js';
+import { OperatorBridge } from './operator-bridge.js';
+import { estopTopic } from './topics.js';
 
 /** Where other components (the operator channel, telemetry) find the running guard and its e-stop. */
 export const guardService = defineService<Guard>('control.guard');
@@ -65,10 +68,22 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
   let guard: Guard | undefined;
   let monitor: FailsafeMonitor | undefined;
   let offEstop: (() => void) | undefined;
+  // Operator confirmations need a store the bridge can grant into; an embedder's own store keeps its own grants.
+  const memoryStore =
+    options.confirmations === undefined
+      ? new MemoryConfirmationStore()
+      : options.confirmations instanceof MemoryConfirmationStore
+        ? options.confirmations
+        : undefined;
+  const confirmations: ConfirmationStore | undefined = options.confirmations ?? memoryStore;
+  const bridge = new OperatorBridge(() => guard?.estop, memoryStore ?? new MemoryConfirmationStore());
+  /** The link is up while the telemetry channel says so; the failsafe counts from the moment it went down. */
+  let linkUp = false;
 
-  function decide(ctx: ComponentContext, proposal: GuardProposal): void {
+  function decide(ctx: ComponentContext, incoming: GuardProposal): void {
     if (guard === undefined) return;
     const nowMs = ctx.clock.nowMs();
+    const proposal = bridge.withConfirmation(incoming, nowMs);
     let decision: Decision;
     try {
       decision = guard.decide(proposal, state, nowMs);
@@ -87,7 +102,9 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
       };
     }
     ctx.bus.publish(decisionsTopic, decision, nowMs);
+    bridge.onDecision(decision);
     if (decision.verdict !== 'deny' && decision.action !== undefined) {
+      bridge.onApproved(proposal);
       ctx.bus.publish(
         commandsTopic,
         {
@@ -125,6 +142,7 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
 
   function tick(ctx: ComponentContext): void {
     if (monitor === undefined || guard === undefined) return;
+    if (linkUp) state.linkSeenMs = ctx.clock.nowMs();
     report(ctx, monitor.update(state, guard.estop.engaged, ctx.clock.nowMs()));
   }
 
@@ -140,8 +158,11 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
         ...(mission === undefined ? {} : { platform: mission.platform }),
         ...(mission?.origin === undefined ? {} : { origin: mission.origin }),
         ...(options.rules === undefined ? {} : { rules: options.rules }),
-        ...(options.estop === undefined ? {} : { estop: options.estop }),
-        ...(options.confirmations === undefined ? {} : { confirmations: options.confirmations }),
+        estop: {
+          // Resets through the authenticated operator channel, or whatever the embedder authorises.
+          authorizeReset: (r) => bridge.authorizeReset(r) || (options.estop?.authorizeReset?.(r) ?? false),
+        },
+        ...(confirmations === undefined ? {} : { confirmations }),
         ...(options.customActions === undefined ? {} : { customActions: options.customActions }),
         failsafe: monitor,
       });
@@ -179,9 +200,24 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
         ctx.bus.subscribe(
           linkTopic,
           (m) => {
-            state.linkSeenMs = m.stampMs;
+            linkUp = m.data.up;
+            if (m.data.up) state.linkSeenMs = m.stampMs;
           },
-          me,
+          { ...me, policy: reliable() },
+        ),
+        ctx.bus.subscribe(
+          operatorTopic,
+          (m) => {
+            const out = bridge.handle(m.data, ctx.clock.nowMs());
+            ctx.logger.info({ operator: m.data.operator, command: m.data.command.kind }, out.note);
+            ctx.bus.publish(eventsTopic, {
+              kind: `operator.${m.data.command.kind}`,
+              severity: 'info',
+              message: out.note,
+            });
+            if (out.proposal !== undefined) ctx.bus.publish(proposalsTopic, out.proposal);
+          },
+          { ...me, policy: reliable() },
         ),
         ctx.bus.subscribe(
           estopTopic,

@@ -1,16 +1,10 @@
 import { defineTopic } from '../runtime/index.js';
 
 /**
- * Topics the guard listens to besides the runtime's well-known ones. The
- * telemetry command channel (a later issue) publishes on them; until then
- * tests and embedders do.
+ * Topics the guard listens to besides the runtime's well-known ones (the
+ * operator channel and link status live in runtime/messages). `control/estop`
+ * is for in-process e-stop sources: a physical button's driver, an embedder.
  */
-
-/** A sign of life from the operator's ground station; its absence is link loss. */
-export interface LinkHeartbeat {
-  /** Who is on the other end, e.g. `gcs/alice`. */
-  readonly peer: string;
-}
 
 /** Engage or release the e-stop. Releases need an identity and pass the guard's authoriser. */
 export interface EStopCommand {
@@ -21,5 +15,4 @@ export interface EStopCommand {
   readonly token?: string;
 }
 
-export const linkTopic = defineTopic<LinkHeartbeat>('control/link', 'kestrel/LinkHeartbeat');
 export const estopTopic = defineTopic<EStopCommand>('control/estop', 'kestrel/EStopCommand');

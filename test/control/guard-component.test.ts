@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { controlPlugin, createGuardComponent, estopTopic, guardService, linkTopic } from '../../control/index.js';
+import { controlPlugin, createGuardComponent, estopTopic, guardService } from '../../control/index.js';
 import type { Guardrails, Mission } from '../../missions/index.js';
 import {
   batteryTopic,
   commandsTopic,
   decisionsTopic,
   eventsTopic,
+  linkTopic,
   MessageBus,
+  operatorTopic,
   poseTopic,
   proposalsTopic,
   Services,
@@ -20,6 +22,7 @@ import type {
   ComponentContext,
   Decision,
   Health,
+  OperatorMessage,
   RuntimeEvent,
 } from '../../runtime/index.js';
 import { guardrails, pose, vel } from './fixtures.js';
@@ -144,11 +147,20 @@ describe('guard component', () => {
     await h.component.stop('test');
   });
 
-  it('link loss returns home once the link was seen and then went silent', async () => {
+  it('link loss returns home once the link was up and then went down for afterMs', async () => {
     const h = harness(guardrails({ linkLoss: { afterMs: 500, action: 'return_home' } }));
     await h.start();
-    h.bus.publish(linkTopic, { peer: 'gcs/alice' });
+    h.bus.publish(linkTopic, { up: true, peer: 'mqtt://gcs' });
     h.bus.publish(poseTopic, pose(0, 0));
+    await h.bus.drain();
+    // While the link is up, time passing is not link loss.
+    for (let i = 0; i < 10; i++) {
+      h.bus.publish(poseTopic, pose(0, 0));
+      await h.clock.advance(100);
+      await h.bus.drain();
+    }
+    expect(h.commands.some((c) => c.action.kind === 'return_home')).toBe(false);
+    h.bus.publish(linkTopic, { up: false, peer: 'mqtt://gcs' });
     await h.bus.drain();
     for (let i = 0; i < 7; i++) {
       h.bus.publish(poseTopic, pose(0, 0));
@@ -177,6 +189,51 @@ describe('guard component', () => {
     h.propose('y', vel(1));
     await h.bus.drain();
     expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'y', verdict: 'allow' });
+    await h.component.stop('test');
+  });
+
+  it('authenticated operator commands: e-stop, reset, confirmation and actions', async () => {
+    const h = harness(guardrails({ requireConfirmation: ['payload'] }));
+    await h.start();
+    h.freshState();
+    const op = (commandId: string, command: OperatorMessage['command']): void => {
+      h.bus.publish(operatorTopic, { operator: 'alice', commandId, command });
+    };
+    // A payload release waits for a confirmation...
+    h.propose('drop-1', { kind: 'payload', on: true });
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'drop-1', verdict: 'deny', code: 'confirmation.required' });
+    // ...a confirmation of another proposal does nothing...
+    op('c0', { kind: 'confirm', proposalId: 'nope' });
+    await h.bus.drain();
+    h.propose('drop-2', { kind: 'payload', on: true });
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'drop-2', code: 'confirmation.required' });
+    // ...the operator confirms it, and the next proposal of that kind runs, once.
+    op('c1', { kind: 'confirm', proposalId: 'drop-2' });
+    await h.bus.drain();
+    h.propose('drop-3', { kind: 'payload', on: true });
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'drop-3', verdict: 'allow' });
+    h.propose('drop-4', { kind: 'payload', on: true });
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'drop-4', verdict: 'deny', code: 'confirmation.required' });
+    // An operator action is proposed under the operator's name and guarded.
+    op('a1', { kind: 'action', action: { kind: 'hold' } });
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ source: 'operator/alice', verdict: 'allow' });
+    // E-stop through the channel latches; a reset through the channel releases it.
+    op('e1', { kind: 'estop', reason: 'smoke over the road' });
+    await h.bus.drain();
+    expect(h.commands.at(-1)?.action).toEqual({ kind: 'stop' });
+    h.propose('v1', vel(1));
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'v1', code: 'estop.engaged' });
+    op('r1', { kind: 'estop_reset' });
+    await h.bus.drain();
+    h.propose('v2', vel(1));
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'v2', verdict: 'allow' });
     await h.component.stop('test');
   });
 
