@@ -18,13 +18,14 @@ import {
   type RuntimeOptions,
 } from './runtime/index.js';
 import { simPlugin } from './sim/index.js';
+import { telemetryPlugin } from './telemetry/index.js';
 
 export * from './runtime/index.js';
 export * from './missions/index.js';
 
 /** Kestrel's own parts as plugins, in override order. */
 export function builtinPlugins(): KestrelPlugin[] {
-  return [hardwarePlugin, simPlugin, estimatorPlugin, perceptionPlugin, behaviorsPlugin, controlPlugin];
+  return [hardwarePlugin, simPlugin, estimatorPlugin, perceptionPlugin, behaviorsPlugin, controlPlugin, telemetryPlugin];
 }
 
 /**
