@@ -1,4 +1,4 @@
-import type { Action } from '../../runtime/index.js';
+import { actionSchema, type Action } from '../../runtime/index.js';
 
 /** What is wrong with an action, and where. */
 export interface ActionProblem {
@@ -9,17 +9,8 @@ export interface ActionProblem {
   readonly message: string;
 }
 
-const KNOWN_KINDS: ReadonlySet<string> = new Set([
-  'velocity',
-  'goto',
-  'hold',
-  'return_home',
-  'land',
-  'payload',
-  'gimbal',
-  'stop',
-  'custom',
-]);
+// The action union's own tags: a kind added to the schema is known here without a second list.
+const KNOWN_KINDS: ReadonlySet<string> = new Set(actionSchema.options.map((o) => o.shape.kind.value));
 
 function notFinite(path: string, value: unknown): ActionProblem {
   return {
