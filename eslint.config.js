@@ -24,7 +24,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(\\.\\./)*(runtime|missions|perception|control|hardware|sim|telemetry|cli)/(?!index\\.js$).+',
+              regex:
+                '^\\.\\./(\\.\\./)*(runtime|missions|perception|control|hardware|sim|telemetry|cli)/(?!index\\.js$).+',
               message: 'Import another top-level module through its index.js only.',
             },
           ],

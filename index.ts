@@ -25,7 +25,15 @@ export * from './missions/index.js';
 
 /** Kestrel's own parts as plugins, in override order. */
 export function builtinPlugins(): KestrelPlugin[] {
-  return [hardwarePlugin, simPlugin, estimatorPlugin, perceptionPlugin, behaviorsPlugin, controlPlugin, telemetryPlugin];
+  return [
+    hardwarePlugin,
+    simPlugin,
+    estimatorPlugin,
+    perceptionPlugin,
+    behaviorsPlugin,
+    controlPlugin,
+    telemetryPlugin,
+  ];
 }
 
 /**

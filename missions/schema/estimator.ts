@@ -47,6 +47,14 @@ export const estimatorSchema = z
       .describe(
         'Late measurements up to this old are fused in order (the filter rewinds and replays); older are rejected, ms. Default 1000.',
       ),
+    maxDeadReckoningMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(30_000)
+      .describe(
+        'With no absolute position (GNSS outage), keep estimating on odometry and IMU for at most this long, then declare the pose stale, ms. Default 30000.',
+      ),
     processNoise: z
       .array(z.number().nonnegative())
       .length(15)

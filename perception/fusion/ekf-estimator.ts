@@ -31,6 +31,7 @@ const DEFAULT_FUSE: Readonly<Record<'gnss' | 'odometry' | 'imu', readonly StateF
 };
 
 const POSITION_FIELDS: ReadonlySet<StateField> = new Set(['x', 'y']);
+const MOTION_FIELDS: ReadonlySet<StateField> = new Set(['vx', 'vy', 'vyaw', 'ax', 'ay']);
 
 interface SensorState {
   readonly id: string;
@@ -53,9 +54,10 @@ export interface EstimatorStats {
 /**
  * The state estimator: mission sensors → hygiene → lagged EKF → pose at a
  * fixed rate. Pure parts (filter, hygiene, measurement building) live in their
- * own files; this is the bus adapter. It publishes nothing until a position
- * source has been fused, and stops publishing (health `source.stale`) when
- * every position source has gone quiet: a pose nobody measures is a guess.
+ * own files; this is the bus adapter. When every absolute position source has
+ * gone quiet it dead-reckons on odometry and IMU for at most
+ * `maxDeadReckoningMs` (health `estimator.dead_reckoning`), then stops
+ * publishing (health `source.stale`): past that, a pose nobody measures is a guess.
  */
 export class EkfEstimator implements Component {
   readonly name = 'estimator';
@@ -67,12 +69,15 @@ export class EkfEstimator implements Component {
   private timer: TimerHandle | undefined;
   private readonly twoD: boolean;
   private readonly historyMs: number;
-  private publishing = false;
+  private mode: 'stale' | 'fused' | 'dead_reckoning' | undefined;
+  private lastPositionMs: number | undefined;
+  private readonly maxDeadReckoningMs: number;
 
   constructor(private readonly mission: Mission) {
     const cfg = mission.estimator;
     this.twoD = cfg.twoD ?? mission.platform.kind === 'ground';
     this.historyMs = cfg.historyMs;
+    this.maxDeadReckoningMs = cfg.maxDeadReckoningMs;
     const ekf: EkfConfig = {
       twoD: this.twoD,
       processNoise: cfg.processNoise ?? DEFAULT_PROCESS_NOISE,
@@ -198,20 +203,22 @@ export class EkfEstimator implements Component {
       s.stale = stale;
     }
     const positionLive = this.sensors.some((s) => !s.stale && [...s.fuse].some((f) => POSITION_FIELDS.has(f)));
+    const motionLive = this.sensors.some((s) => !s.stale && [...s.fuse].some((f) => MOTION_FIELDS.has(f)));
+    // Without an absolute position (a GNSS outage), the filter dead-reckons on odometry and IMU, as
+    // robot_localization does, for at most maxDeadReckoningMs; the covariance it publishes grows meanwhile.
+    if (positionLive) this.lastPositionMs = now;
+    const deadReckoningMs = this.lastPositionMs === undefined ? Infinity : now - this.lastPositionMs;
     const hasPositionSource = this.sensors.some((s) => [...s.fuse].some((f) => POSITION_FIELDS.has(f)));
-    // With only velocity sources (wheel odometry), position is dead reckoning: publish while those are live.
-    const live = hasPositionSource ? positionLive : this.sensors.some((s) => !s.stale);
-    if (!live) {
-      if (this.publishing) {
-        this.publishing = false;
-        ctx.health.degraded('every position source is stale', 'source.stale');
-      }
-      return;
+    const live = positionLive || (motionLive && (!hasPositionSource || deadReckoningMs <= this.maxDeadReckoningMs));
+    const mode = !live ? 'stale' : positionLive || !hasPositionSource ? 'fused' : 'dead_reckoning';
+    if (mode !== this.mode) {
+      this.mode = mode;
+      if (mode === 'stale') ctx.health.degraded('no position source and dead reckoning exhausted', 'source.stale');
+      else if (mode === 'dead_reckoning')
+        ctx.health.degraded('no absolute position: dead reckoning on odometry and IMU', 'estimator.dead_reckoning');
+      else ctx.health.ok();
     }
-    if (!this.publishing) {
-      this.publishing = true;
-      ctx.health.ok();
-    }
+    if (!live) return;
     const est = this.filter.estimateAt(now);
     if (est === undefined) return;
     const x = est.x;
