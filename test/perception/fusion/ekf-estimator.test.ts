@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { EkfEstimator } from '../../../perception/fusion/ekf-estimator.js';
+import { parseMission } from '../../../missions/index.js';
+import {
+  EnuFrame,
+  Lifecycle,
+  MessageBus,
+  poseTopic,
+  sensorTopic,
+  Services,
+  silentLogger,
+  SimClock,
+  yawToQuaternion,
+  type ComponentHealth,
+  type PoseEstimate,
+} from '../../../runtime/index.js';
+
+const mission = parseMission(`
+apiVersion: kestrel/v1
+mission: { id: est, version: 1.0.0 }
+platform: { kind: ground, id: r1, maxSpeedMps: 2 }
+origin: { lat: 51.0, lon: -2.0, altM: 0 }
+sensors:
+  - { id: gnss, type: gnss, source: { kind: ros2, topic: /fix }, rateHz: 5, staleAfterMs: 1000 }
+  - { id: odom, type: odometry, source: { kind: ros2, topic: /odom }, rateHz: 20 }
+estimator: { maxDeadReckoningMs: 5000 }
+guardrails: {}
+behavior: { kind: hold }
+`).mission;
+
+const frame = new EnuFrame({ latDeg: 51, lonDeg: -2, altM: 0 });
+
+function setup() {
+  const clock = new SimClock();
+  const bus = new MessageBus({ clock });
+  const est = new EkfEstimator(mission);
+  const health: ComponentHealth[] = [];
+  const lc = new Lifecycle([est], {
+    bus,
+    clock,
+    logger: silentLogger(),
+    services: new Services(),
+    onHealthChange: (h) => health.push(h),
+  });
+  const poses: { stampMs: number; pose: PoseEstimate }[] = [];
+  bus.subscribe(poseTopic, (m) => void poses.push({ stampMs: m.stampMs, pose: m.data }), {
+    policy: { kind: 'reliable' },
+  });
+  return { clock, bus, est, lc, poses, health };
+}
+
+/** A robot driving east at 1 m/s from the origin: odometry at 20 Hz, GNSS at 5 Hz unless `gnssOff(t)`. */
+async function drive(h: ReturnType<typeof setup>, seconds: number, gnssOff: (tS: number) => boolean): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
+    const tS = h.clock.elapsed() / 1000;
+    const now = h.clock.nowMs();
+    const cov = new Array<number>(36).fill(0);
+    cov[0] = cov[7] = cov[14] = 1e-3;
+    cov[35] = 1e-4;
+    h.bus.publish(
+      sensorTopic('odometry', 'odom'),
+      {
+        frameId: 'odom',
+        childFrameId: 'base_link',
+        positionM: { x: tS, y: 0, z: 0 },
+        orientation: yawToQuaternion(0),
+        poseCovariance: cov,
+        linearVelocityMps: { x: 1, y: 0, z: 0 },
+        angularVelocityRps: { x: 0, y: 0, z: 0 },
+        twistCovariance: cov,
+      },
+      now,
+    );
+    if (i % 4 === 0 && !gnssOff(tS)) {
+      const g = frame.toGeodetic(tS, 0, 0);
+      h.bus.publish(
+        sensorTopic('gnss', 'gnss'),
+        {
+          frameId: 'gnss',
+          status: 0,
+          latDeg: g.latDeg,
+          lonDeg: g.lonDeg,
+          altM: g.altM,
+          positionCovariance: [1, 0, 0, 0, 1, 0, 0, 0, 4],
+        },
+        now,
+      );
+    }
+    await h.clock.advance(50);
+  }
+}
+
+describe('EkfEstimator on the bus', () => {
+  it('publishes a pose that follows the robot, at the configured rate', async () => {
+    const h = setup();
+    await h.lc.start();
+    await drive(h, 10, () => false);
+    const last = h.poses.at(-1)!.pose;
+    expect(last.source).toBe('ekf');
+    expect(last.positionM.x).toBeCloseTo(10, 0);
+    expect(Math.abs(last.positionM.y)).toBeLessThan(0.5);
+    // 30 Hz for ~10 s (it starts once the first measurement is fused).
+    expect(h.poses.length).toBeGreaterThan(250);
+    await h.lc.stop('done');
+  });
+
+  it('dead-reckons through a short GNSS outage, then declares the pose stale', async () => {
+    const h = setup();
+    await h.lc.start();
+    await drive(h, 4, () => false);
+    // GNSS goes away: odometry keeps the estimate going, health says so.
+    await drive(h, 3, () => true);
+    expect(h.health.at(-1)).toMatchObject({ state: 'degraded', code: 'estimator.dead_reckoning' });
+    const during = h.poses.at(-1)!;
+    expect(during.pose.positionM.x).toBeCloseTo(h.clock.elapsed() / 1000, 0);
+    // Beyond maxDeadReckoningMs (5 s) without a fix, no pose is published at all.
+    await drive(h, 4, () => true);
+    expect(h.health.at(-1)).toMatchObject({ state: 'degraded', code: 'source.stale' });
+    const count = h.poses.length;
+    await drive(h, 1, () => true);
+    expect(h.poses.length).toBe(count);
+    // GNSS returns: back to fused.
+    await drive(h, 2, () => false);
+    expect(h.health.at(-1)).toMatchObject({ state: 'ok' });
+    await h.lc.stop('done');
+  });
+
+  it('EXPECTED FAILURE - counts and rejects NO_FIX, NaN and future-stamped fixes', async () => {
+    const h = setup();
+    await h.lc.start();
+    const now = h.clock.nowMs();
+    const fix = { frameId: 'gnss', latDeg: 51, lonDeg: -2, altM: 0, positionCovariance: [1, 0, 0, 0, 1, 0, 0, 0, 4] };
+    h.bus.publish(sensorTopic('gnss', 'gnss'), { ...fix, status: -1 }, now);
+    h.bus.publish(sensorTopic('gnss', 'gnss'), { ...fix, status: 0, latDeg: NaN }, now);
+    h.bus.publish(sensorTopic('gnss', 'gnss'), { ...fix, status: 0 }, now + 60_000);
+    h.bus.publish(
+      sensorTopic('gnss', 'gnss'),
+      { ...fix, status: 0, positionCovariance: [1, 5, 0, 0, 1, 0, 0, 0, 4] },
+      now,
+    );
+    await h.bus.drain();
+    expect(h.est.stats().rejected).toEqual({ gnss: { no_fix: 1, non_finite: 1, future: 1, bad_covariance: 1 } });
+    expect(h.est.stats().applied).toBe(0);
+    await h.lc.stop('done');
+  });
+});
