@@ -84,6 +84,18 @@ export class OperatorBridge {
         this.grantsByKind.set(kind, { token, expiresAtMs });
         return { note: `${kind} confirmed by ${by} for ${CONFIRMATION_TTL_MS / 1000} s` };
       }
+      case 'deny': {
+        const known = this.awaiting.delete(c.proposalId);
+        return {
+          note: known
+            ? `${c.proposalId} denied by ${by}`
+            : `denial from ${by} for ${c.proposalId} matches no waiting proposal`,
+        };
+      }
+      case 'pause':
+      case 'resume':
+        // The behavior acts on these; the guard only records who asked.
+        return { note: `${c.kind} by ${by}` };
       case 'action':
         return {
           proposal: { id: `operator-${m.operator}-${m.commandId}`, source: by, action: c.action, proposedAtMs: nowMs },

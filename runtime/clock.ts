@@ -127,6 +127,8 @@ export class SimClock implements Clock {
     // Infinity would fire a pending interval forever.
     if (!(deltaMs >= 0 && deltaMs < Infinity)) throw new RangeError(`cannot advance a clock by ${deltaMs} ms`);
     const target = this.elapsedMs + deltaMs;
+    // What was started at the current instant (a publish just before this call) settles before time moves.
+    await settle();
     for (;;) {
       const due = this.nextDueMs();
       if (due === undefined || due > target) break;

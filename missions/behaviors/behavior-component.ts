@@ -1,6 +1,7 @@
 import {
   batteryTopic,
   eventsTopic,
+  operatorTopic,
   poseTopic,
   proposalsTopic,
   targetsTopic,
@@ -38,6 +39,8 @@ export class BehaviorComponent implements Component {
   private lastProposedMs = -Infinity;
   private phase = '';
   private seq = 0;
+  /** Paused by an operator: the robot holds and the state machine does not advance. */
+  private pausedBy: string | undefined;
 
   constructor(
     private readonly logic: BehaviorLogic,
@@ -71,6 +74,10 @@ export class BehaviorComponent implements Component {
         },
         sub,
       ),
+      ctx.bus.subscribe(operatorTopic, (m) => this.onOperator(ctx, m.data.operator, m.data.command.kind), {
+        ...sub,
+        policy: { kind: 'reliable' },
+      }),
     );
     const periodMs = 1000 / (this.options.tickHz ?? 5);
     this.timer = ctx.clock.setInterval(() => this.tick(ctx), periodMs);
@@ -81,8 +88,39 @@ export class BehaviorComponent implements Component {
     for (const s of this.subs) s.unsubscribe();
   }
 
+  get paused(): boolean {
+    return this.pausedBy !== undefined;
+  }
+
+  private onOperator(ctx: ComponentContext, operator: string, kind: string): void {
+    const now = ctx.clock.nowMs();
+    if (kind === 'pause' && this.pausedBy === undefined) {
+      this.pausedBy = operator;
+      ctx.bus.publish(eventsTopic, {
+        kind: 'behavior.paused',
+        severity: 'warning',
+        message: `paused by operator ${operator}`,
+      });
+      this.lastAction = undefined;
+      this.propose(ctx, { kind: 'hold' }, now);
+    } else if (kind === 'resume' && this.pausedBy !== undefined) {
+      this.pausedBy = undefined;
+      ctx.bus.publish(eventsTopic, {
+        kind: 'behavior.resumed',
+        severity: 'info',
+        message: `resumed by operator ${operator}`,
+      });
+      // Propose the behavior's next action at once rather than after the re-propose interval.
+      this.lastAction = undefined;
+    }
+  }
+
   private tick(ctx: ComponentContext): void {
     const now = ctx.clock.nowMs();
+    if (this.pausedBy !== undefined) {
+      this.propose(ctx, { kind: 'hold' }, now);
+      return;
+    }
     const out = this.logic.step({
       nowMs: now,
       targets: this.targets,

@@ -4,9 +4,9 @@ const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of a
 
 /** Operator command kinds an operator may be allowed (the `kind` in `<prefix>/<robot>/cmd/<kind>`). */
 export const operatorCommandKindSchema = z
-  .enum(['estop', 'estop_reset', 'confirm', 'action'])
+  .enum(['estop', 'estop_reset', 'confirm', 'deny', 'pause', 'resume', 'action'])
   .describe(
-    'estop: engage the latched e-stop; estop_reset: release it; confirm: confirm a pending action; action: propose an action (guarded like any other).',
+    'estop: engage the latched e-stop; estop_reset: release it; confirm / deny: answer an action waiting for an operator; pause: hold and propose nothing; resume: carry on; action: propose an action (guarded like any other).',
   );
 
 const operatorSchema = z

@@ -3,14 +3,18 @@ import type { Action } from './actions.js';
 
 /**
  * Commands from an authenticated operator, after the command channel has
- * checked signature, freshness and authority. The guard consumes them:
- * e-stop (latched), its reset, confirmations of actions that need one, and
- * operator actions (proposed like any other, and guarded like any other).
+ * checked signature, freshness and authority. The guard consumes e-stop
+ * (latched), its reset, confirmations and denials of actions that wait for an
+ * operator, and operator actions (proposed and guarded like any other); the
+ * behavior consumes pause (hold, propose nothing) and resume.
  */
 export type OperatorCommand =
   | { readonly kind: 'estop'; readonly reason: string }
   | { readonly kind: 'estop_reset' }
   | { readonly kind: 'confirm'; readonly proposalId: string }
+  | { readonly kind: 'deny'; readonly proposalId: string }
+  | { readonly kind: 'pause' }
+  | { readonly kind: 'resume' }
   | { readonly kind: 'action'; readonly action: Action };
 
 export interface OperatorMessage {

@@ -26,6 +26,9 @@ export const wireOperatorCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('estop'), reason: z.string().min(1).max(500) }),
   z.strictObject({ kind: z.literal('estop_reset') }),
   z.strictObject({ kind: z.literal('confirm'), proposalId: z.string().min(1).max(128) }),
+  z.strictObject({ kind: z.literal('deny'), proposalId: z.string().min(1).max(128) }),
+  z.strictObject({ kind: z.literal('pause') }),
+  z.strictObject({ kind: z.literal('resume') }),
   z.strictObject({ kind: z.literal('action'), action: actionSchema }),
 ]);
 

@@ -90,9 +90,9 @@ describe('TelemetryComponent without a broker', () => {
     expect(all.find((r) => r.stream === 'decisions')?.priority).toBe('safety');
     const state = all.filter((r) => r.stream === 'state').at(-1)!;
     const parsed = recordSchemas.state.shape.data.parse(JSON.parse(state.data));
-    // The newest pose delivered at sampling time: pose 99 is published at t=1980 ms and the clock then
-    // jumps to the t=2000 ms sample in the same synchronous step, before the bus delivers it.
-    expect(parsed.pose?.positionM.x).toBe(98);
+    // The newest pose at sampling time: pose 99, published at t=1980 ms, is delivered before the
+    // clock moves on to the t=2000 ms sample (SimClock settles the current instant first).
+    expect(parsed.pose?.positionM.x).toBe(99);
     await c.stop('test');
   });
 
