@@ -61,3 +61,23 @@ export { TransformTree } from './fusion/transforms.js';
 export { cameraFromFov, localiseBox } from './fusion/localise.js';
 export { perceptionPlugin } from './plugin.js';
 export { PerceptionPipeline } from './pipeline-component.js';
+export { runEval } from './eval/eval-command.js';
+export type { EvalCommandResult, RunEvalOptions } from './eval/eval-command.js';
+export {
+  evaluateDetections,
+  averagePrecision,
+  matchGreedy,
+  iouXyxy,
+  COCO_IOU_THRESHOLDS,
+} from './eval/average-precision.js';
+export type {
+  ClassMetrics,
+  EvalBox,
+  EvalDetection,
+  EvalImage,
+  EvalMetricOptions,
+  EvalMetrics,
+  Xyxy,
+} from './eval/average-precision.js';
+export { EvalDatasetError, parseYoloLabels, parseDataYamlNames, readYoloSplit } from './eval/yolo-dataset.js';
+export type { YoloImageEntry, YoloSplit } from './eval/yolo-dataset.js';

@@ -9,13 +9,16 @@ export interface WorldModelOptions {
   readonly minSightings: number;
   /** Floor on a target's position variance, m²: repeated sightings of a moving person must not freeze it. */
   readonly minVarianceM2: number;
+  /** A target may move: its position variance grows by this much per second between sightings, m²/s. */
+  readonly motionNoiseM2PerS: number;
 }
 
 export const DEFAULT_WORLD_MODEL_OPTIONS: WorldModelOptions = {
-  gateM: 5,
+  gateM: 8,
   expireMs: 30_000,
   minSightings: 3,
   minVarianceM2: 0.05,
+  motionNoiseM2PerS: 4,
 };
 
 interface Entry {
@@ -52,9 +55,16 @@ export class WorldModel {
 
   constructor(private readonly options: WorldModelOptions = DEFAULT_WORLD_MODEL_OPTIONS) {}
 
-  /** Adds a sighting; returns the id of the target it joined or created. */
-  observe(s: Sighting): string {
-    const match = this.nearest(s);
+  /**
+   * Adds a sighting; returns the id of the target it joined or created.
+   * `hint` is the target a tracker already tied this object to (same track
+   * id in the image): it is joined whatever the distance, so a moving vehicle
+   * stays one target instead of leaving a trail of them.
+   */
+  observe(s: Sighting, hint?: string): string {
+    const hinted =
+      hint === undefined ? undefined : this.entries.find((e) => e.id === hint && e.className === s.className);
+    const match = hinted ?? this.nearest(s);
     if (match === undefined) {
       const id = `${s.className}-${++this.seq}`;
       this.entries.push({
@@ -73,6 +83,10 @@ export class WorldModel {
       return id;
     }
     const e = match;
+    // Predict: the target may have moved since it was last seen.
+    const dtS = Math.max(0, s.timeMs - e.lastSeenMs) / 1000;
+    e.varX += this.options.motionNoiseM2PerS * dtS;
+    e.varY += this.options.motionNoiseM2PerS * dtS;
     const wx = e.varX / (e.varX + s.varianceM2.x);
     const wy = e.varY / (e.varY + s.varianceM2.y);
     e.x += wx * (s.positionM.x - e.x);

@@ -42,6 +42,9 @@ const NOISE_MASK = NOISE_SIZE - 1;
 const SKIN: readonly [number, number, number] = [225, 185, 155];
 const NEAR_M = 0.2;
 
+/** Opacity from which a smoke puff counts as visible smoke in the labels. */
+const SMOKE_LABEL_ALPHA = 0.12;
+
 const SPRITE_FIRE = 0;
 const SPRITE_SMOKE = 1;
 const SPRITE_PERSON = 2;
@@ -419,7 +422,7 @@ export class CameraRenderer {
     const active = sprites.slice(0, n).sort((a, b) => b.depth - a.depth);
     for (const s of active) {
       if (s.kind === SPRITE_FIRE) this.drawFire(out, s, frameIndex, boxes);
-      else if (s.kind === SPRITE_SMOKE) this.drawSmoke(out, s);
+      else if (s.kind === SPRITE_SMOKE) this.drawSmoke(out, s, boxes);
       else if (s.kind === SPRITE_PERSON) this.drawPerson(out, s, boxes);
       else this.drawVehicle(out, s, boxes);
     }
@@ -514,19 +517,28 @@ export class CameraRenderer {
       boxes.push({ cls: 'fire', id: `cell-${s.ref}`, x: minX, y: y0, w: maxX - minX + 1, h: y1 - y0 + 1 });
   }
 
-  private drawSmoke(out: Uint8ClampedArray, s: Sprite): void {
+  private drawSmoke(out: Uint8ClampedArray, s: Sprite, boxes: LabelBox[]): void {
     if (!this.project(s.x, s.y, s.z)) return;
     const smoke = this.world.scenario.smoke;
     const radius = (this.focalPx * smoke.radiusM) / this.pz;
     const alpha = smoke.opacity * s.amount;
     const grey = 150 * Math.min(1, this.world.scenario.lighting.ambient + 0.2);
-    this.disc(this.pu, this.pv, radius, (o, q, u) => {
+    const cu = this.pu;
+    const cv = this.pv;
+    const label = { seen: false };
+    this.disc(cu, cv, radius, (o, q, u) => {
       if (this.occluded(u, s.x, s.y)) return;
       const a = alpha * (1 - q);
+      if (a >= SMOKE_LABEL_ALPHA) label.seen = true;
       out[o] = (out[o] as number) * (1 - a) + grey * a;
       out[o + 1] = (out[o + 1] as number) * (1 - a) + grey * a;
       out[o + 2] = (out[o + 2] as number) * (1 - a) + grey * a;
     });
+    if (!label.seen) return;
+    // The puff fades to nothing at its rim: label only the part a person would call smoke (opacity >= SMOKE_LABEL_ALPHA).
+    const visible = radius * Math.sqrt(1 - SMOKE_LABEL_ALPHA / alpha);
+    const box = clipBox(cu - visible, cv - visible, cu + visible, cv + visible, this.intrinsics);
+    if (box !== undefined) boxes.push({ cls: 'smoke', id: `smoke-${s.ref}`, ...box });
   }
 
   private drawPerson(out: Uint8ClampedArray, s: Sprite, boxes: LabelBox[]): void {
@@ -724,6 +736,21 @@ function union(
   const x = Math.min(a.x, b.x);
   const y = Math.min(a.y, b.y);
   return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
+/** Integer pixel box of [x0, x1) x [y0, y1) clipped to the image, or undefined when nothing is left. */
+function clipBox(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  size: CameraIntrinsics,
+): { x: number; y: number; w: number; h: number } | undefined {
+  const l = Math.max(0, Math.floor(x0));
+  const t = Math.max(0, Math.floor(y0));
+  const r = Math.min(size.width, Math.ceil(x1));
+  const b = Math.min(size.height, Math.ceil(y1));
+  return r > l && b > t ? { x: l, y: t, w: r - l, h: b - t } : undefined;
 }
 
 function setRgb(out: Uint8ClampedArray, o: number, r: number, g: number, b: number): void {

@@ -6,7 +6,7 @@ import { yawToQuaternion, type PoseEstimate } from '../../../runtime/index.js';
 import { rng } from './helpers.js';
 
 describe('WorldModel', () => {
-  const opts = { gateM: 5, expireMs: 10_000, minSightings: 3, minVarianceM2: 0.01 };
+  const opts = { gateM: 5, expireMs: 10_000, minSightings: 3, minVarianceM2: 0.01, motionNoiseM2PerS: 0 };
 
   it('merges repeated sightings into one target whose estimate tightens', () => {
     const w = new WorldModel(opts);
@@ -47,6 +47,33 @@ describe('WorldModel', () => {
     ).toEqual(['fire', 'fire', 'person']);
     expect(w.expire(10_003 + 1)).toHaveLength(4);
     expect(w.targets()).toEqual([]);
+  });
+});
+
+describe('WorldModel with a moving target', () => {
+  it('a tracker hint keeps a fast vehicle one target, and motion noise lets it follow', () => {
+    const w = new WorldModel({
+      gateM: 5,
+      expireMs: 10_000,
+      minSightings: 3,
+      minVarianceM2: 0.05,
+      motionNoiseM2PerS: 4,
+    });
+    let id: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      // 8 m/s along x, seen at 2 Hz: 4 m between sightings.
+      const s = {
+        className: 'vehicle',
+        positionM: { x: i * 4, y: 0, z: 0 },
+        varianceM2: { x: 1, y: 1 },
+        score: 0.6,
+        timeMs: i * 500,
+      };
+      id = w.observe(s, id);
+    }
+    const targets = w.targets();
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.positionM.x).toBeGreaterThan(70);
   });
 });
 

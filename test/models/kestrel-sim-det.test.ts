@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { createDetector, iouXyxy, sha256File, type Detector } from '../../perception/index.js';
+import { silentLogger } from '../../runtime/index.js';
+import { builtinScenario, CameraRenderer, mergeFireClusters, SimWorld } from '../../sim/index.js';
+import { drone } from '../sim/fixtures.js';
+
+/** The committed default model: CI never trains, it checks what was shipped. */
+const MANIFEST = resolve(dirname(fileURLToPath(import.meta.url)), '../../models/kestrel-sim-det.yaml');
+
+describe('models/kestrel-sim-det', () => {
+  let detector: Detector;
+
+  beforeAll(async () => {
+    detector = await createDetector(MANIFEST, { logger: silentLogger(), overrides: { warmupRuns: 0 } });
+  });
+
+  afterAll(async () => {
+    await detector.close();
+  });
+
+  it("the model file's sha256 matches its manifest", async () => {
+    const manifest = parseYaml(await readFile(MANIFEST, 'utf8')) as { path: string; sha256: string };
+    expect(await sha256File(join(dirname(MANIFEST), manifest.path))).toBe(manifest.sha256);
+  });
+
+  it('loads with the sim classes from its ONNX metadata', () => {
+    expect(detector.classNames).toEqual(['fire', 'smoke', 'person', 'vehicle']);
+    expect(detector.inputWidth).toBe(320);
+    expect(detector.inputHeight).toBe(320);
+  });
+
+  it('finds the fire in a rendered forest-fire frame, where the ground truth puts it', async () => {
+    // Two minutes into the scenario the first fire (lit at 150, 120) has spread; the drone camera looks down from 40 m.
+    const world = new SimWorld({ scenario: builtinScenario('forest-fire')!, platform: drone, seed: 7 });
+    for (let i = 0; i < 1200; i++) world.step(100);
+    const camera = new CameraRenderer(world, { width: 640, height: 480, fovDeg: 90 }, world.rng.stream('test:cam'));
+    const { data, boxes } = camera.render({ x: 150, y: 120, z: 40, yawRad: 0, pitchRad: Math.PI / 2, rollRad: 0 }, 0);
+    const truth = mergeFireClusters(boxes, world.fire!.cols).filter((b) => b.cls === 'fire');
+    expect(truth.length).toBeGreaterThan(0);
+    const frame = await detector.run({ data, width: 640, height: 480, encoding: 'rgb8' });
+    const fires = frame.detections.filter((d) => d.className === 'fire');
+    expect(fires.length).toBeGreaterThan(0);
+    const best = Math.max(
+      ...fires.flatMap((d) =>
+        truth.map((t) => iouXyxy([d.box.x1, d.box.y1, d.box.x2, d.box.y2], [t.x, t.y, t.x + t.w, t.y + t.h])),
+      ),
+    );
+    expect(best).toBeGreaterThan(0.5);
+  });
+});

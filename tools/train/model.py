@@ -1,0 +1,135 @@
+"""A tiny anchor-free YOLOv8-style detector: CSP backbone, FPN neck, one
+decoupled head at stride 8.
+
+One output level keeps the exported graph and the decoder trivial
+(Ultralytics layout, N = (imgsz / 8)^2 rows) while the FPN brings stride-32
+context down to stride 8, so the same cells see 3-pixel persons and fires
+that fill the frame. Boxes are centre offset + size per cell (not DFL) so a
+single level can reach any box size.
+"""
+
+import math
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+STRIDE = 8
+
+
+class Conv(nn.Sequential):
+    def __init__(self, c_in, c_out, k=3, s=1):
+        super().__init__(
+            nn.Conv2d(c_in, c_out, k, s, k // 2, bias=False),
+            nn.BatchNorm2d(c_out, eps=1e-3, momentum=0.03),
+            nn.SiLU(inplace=True),
+        )
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a = Conv(c, c, 3)
+        self.b = Conv(c, c, 3)
+
+    def forward(self, x):
+        return x + self.b(self.a(x))
+
+
+class C2f(nn.Module):
+    """Ultralytics' C2f: split, run n bottlenecks on one half, concatenate every stage."""
+
+    def __init__(self, c_in, c_out, n=1):
+        super().__init__()
+        self.h = c_out // 2
+        self.cv1 = Conv(c_in, 2 * self.h, 1)
+        self.cv2 = Conv((2 + n) * self.h, c_out, 1)
+        self.m = nn.ModuleList(Bottleneck(self.h) for _ in range(n))
+
+    def forward(self, x):
+        y = list(self.cv1(x).chunk(2, 1))
+        for m in self.m:
+            y.append(m(y[-1]))
+        return self.cv2(torch.cat(y, 1))
+
+
+class SPPF(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.cv1 = Conv(c, c // 2, 1)
+        self.cv2 = Conv(c * 2, c, 1)
+        self.pool = nn.MaxPool2d(5, 1, 2)
+
+    def forward(self, x):
+        x = self.cv1(x)
+        y1 = self.pool(x)
+        y2 = self.pool(y1)
+        return self.cv2(torch.cat([x, y1, y2, self.pool(y2)], 1))
+
+
+class TinyDet(nn.Module):
+    def __init__(self, nc, width=(16, 32, 48, 64, 96)):
+        super().__init__()
+        c1, c2, c3, c4, c5 = width
+        self.nc = nc
+        self.stem = Conv(3, c1, 3, 2)
+        self.s4 = nn.Sequential(Conv(c1, c2, 3, 2), C2f(c2, c2))
+        self.s8 = nn.Sequential(Conv(c2, c3, 3, 2), C2f(c3, c3))
+        self.s16 = nn.Sequential(Conv(c3, c4, 3, 2), C2f(c4, c4))
+        self.s32 = nn.Sequential(Conv(c4, c5, 3, 2), C2f(c5, c5), SPPF(c5))
+        self.up16 = C2f(c5 + c4, c4)
+        self.up8 = C2f(c4 + c3, c3)
+        self.box = nn.Sequential(Conv(c3, c3), Conv(c3, c3), nn.Conv2d(c3, 4, 1))
+        self.cls = nn.Sequential(Conv(c3, c3), Conv(c3, c3), nn.Conv2d(c3, nc, 1))
+        # Start with ~1% scores (focal-loss prior) and boxes about one stride wide.
+        nn.init.constant_(self.cls[-1].bias, -math.log(99))
+        nn.init.zeros_(self.box[-1].weight)
+        nn.init.constant_(self.box[-1].bias, 0.5)
+
+    def features(self, x):
+        p3 = self.s8(self.s4(self.stem(x)))
+        p4 = self.s16(p3)
+        p5 = self.s32(p4)
+        n4 = self.up16(torch.cat([F.interpolate(p5, scale_factor=2.0, mode="nearest"), p4], 1))
+        return self.up8(torch.cat([F.interpolate(n4, scale_factor=2.0, mode="nearest"), p3], 1))
+
+    def forward(self, x):
+        """Returns raw box terms [B, 4, H, W] and class logits [B, nc, H, W]."""
+        f = self.features(x)
+        return self.box(f), self.cls(f)
+
+
+def anchor_points(h, w, device=None):
+    """Cell centres in input pixels, [H*W, 2] (x, y), row-major like the flattened head."""
+    ys = (torch.arange(h, device=device, dtype=torch.float32) + 0.5) * STRIDE
+    xs = (torch.arange(w, device=device, dtype=torch.float32) + 0.5) * STRIDE
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
+
+
+def decode_boxes(raw, anchors):
+    """raw [B, 4, N] -> cx, cy, w, h [B, 4, N] in input pixels.
+
+    Centre: within 3 strides of the cell (every positive cell is that close to
+    its object). Size: softplus keeps it positive and linear for large boxes.
+    """
+    off = 3.0 * torch.tanh(raw[:, 0:2]) * STRIDE
+    cxcy = anchors.t().unsqueeze(0) + off
+    wh = F.softplus(raw[:, 2:4]) * STRIDE * 2.0
+    return torch.cat([cxcy, wh], 1)
+
+
+class ExportHead(nn.Module):
+    """Wraps the detector into the Ultralytics export layout [1, 4 + nc, N]: cx, cy, w, h, per-class sigmoid."""
+
+    def __init__(self, net, imgsz):
+        super().__init__()
+        self.net = net
+        g = imgsz // STRIDE
+        self.register_buffer("anchors", anchor_points(g, g))
+
+    def forward(self, x):
+        box, cls = self.net(x)
+        b = box.flatten(2)
+        c = cls.flatten(2)
+        return torch.cat([decode_boxes(b, self.anchors), torch.sigmoid(c)], 1)
