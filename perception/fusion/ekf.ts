@@ -1,5 +1,5 @@
 import { wrapAngle } from '../../runtime/index.js';
-import { cholesky, choleskySolve, symmetrize } from './matrix.js';
+import { cholesky, choleskySolve } from './matrix.js';
 import { OUT_OF_PLANE, S, STATE_SIZE } from './state.js';
 
 /** 1 for roll, pitch, yaw: their innovations wrap at ±π. A typed mask, not a Set, on the update path. */
@@ -76,6 +76,7 @@ export class Ekf {
       throw new RangeError(`process noise and initial covariance need ${N} values each`);
     }
     this.q = Float64Array.from(config.processNoise);
+    this.buildPattern();
     this.reset();
   }
 
@@ -184,34 +185,38 @@ export class Ekf {
     x[S.vy] = vy + ay * dt;
     x[S.vz] = vz + az * dt;
 
-    // 3. Covariance, P' = F P Fᵀ on the sparse rows of F.
-    this.sparsifyF();
+    // 3. Covariance, P' = F P Fᵀ on the sparse rows of F (fixed pattern, built once).
     const P = this.P;
     const FP = this.tmp;
     const cnt = this.nzCount;
     const col = this.nzCol;
     const val = this.nzVal;
     for (let i = 0; i < N; i++) {
-      const ri = i * N;
-      for (let j = 0; j < N; j++) FP[ri + j] = 0;
-      for (let e = i * N, end = i * N + (cnt[i] as number); e < end; e++) {
-        const k = col[e] as number;
-        const v = val[e] as number;
-        const rk = k * N;
-        for (let j = 0; j < N; j++) FP[ri + j] = (FP[ri + j] as number) + v * (P[rk + j] as number);
-      }
+      const base = i * N;
+      const end = base + (cnt[i] as number);
+      for (let e = base; e < end; e++) val[e] = F[base + (col[e] as number)] as number;
     }
     for (let i = 0; i < N; i++) {
       const ri = i * N;
-      for (let j = 0; j < N; j++) {
+      FP.fill(0, ri, ri + N);
+      for (let e = ri, end = ri + (cnt[i] as number); e < end; e++) {
+        const rk = (col[e] as number) * N;
+        const v = val[e] as number;
+        for (let j = 0; j < N; j++) FP[ri + j] = (FP[ri + j] as number) + v * (P[rk + j] as number);
+      }
+    }
+    // P' is symmetric: compute the upper triangle, mirror it, and add Q·dt on the diagonal.
+    for (let i = 0; i < N; i++) {
+      const ri = i * N;
+      for (let j = i; j < N; j++) {
         let sum = 0;
         for (let e = j * N, end = j * N + (cnt[j] as number); e < end; e++)
           sum += (FP[ri + (col[e] as number)] as number) * (val[e] as number);
         P[ri + j] = sum;
+        P[j * N + i] = sum;
       }
+      P[ri + i] = (P[ri + i] as number) + (this.q[i] as number) * dt;
     }
-    for (let i = 0; i < N; i++) this.P[i * N + i] = (this.P[i * N + i] as number) + (this.q[i] as number) * dt;
-    symmetrize(this.P, N);
     this.constrain();
   }
 
@@ -295,18 +300,34 @@ export class Ekf {
     return cholesky(r, mm);
   }
 
-  private sparsifyF(): void {
-    const F = this.F;
+  /** The positions where F can be non-zero (identity, the motion terms): fixed by the model, listed once. */
+  private buildPattern(): void {
+    const maybe = new Uint8Array(N * N);
+    for (let i = 0; i < N; i++) maybe[i * N + i] = 1;
+    for (let i = 0; i < 3; i++) {
+      for (const k of [S.roll, S.pitch, S.yaw, S.vx, S.vy, S.vz, S.ax, S.ay, S.az]) maybe[i * N + k] = 1;
+    }
+    for (const [r, c] of [
+      [S.roll, S.pitch],
+      [S.roll, S.vroll],
+      [S.roll, S.vpitch],
+      [S.roll, S.vyaw],
+      [S.pitch, S.roll],
+      [S.pitch, S.vpitch],
+      [S.pitch, S.vyaw],
+      [S.yaw, S.roll],
+      [S.yaw, S.pitch],
+      [S.yaw, S.vpitch],
+      [S.yaw, S.vyaw],
+      [S.vx, S.ax],
+      [S.vy, S.ay],
+      [S.vz, S.az],
+    ] as const) {
+      maybe[r * N + c] = 1;
+    }
     for (let i = 0; i < N; i++) {
       let c = 0;
-      for (let k = 0; k < N; k++) {
-        const v = F[i * N + k] as number;
-        if (v !== 0) {
-          this.nzCol[i * N + c] = k;
-          this.nzVal[i * N + c] = v;
-          c++;
-        }
-      }
+      for (let k = 0; k < N; k++) if (maybe[i * N + k] === 1) this.nzCol[i * N + c++] = k;
       this.nzCount[i] = c;
     }
   }

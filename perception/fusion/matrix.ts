@@ -1,49 +1,8 @@
 /**
- * Small dense matrices on Float64Array, row-major, written for the filter's
- * hot path: every function writes into a caller-owned output and allocates
- * nothing. Sizes are at most 15x15, where plain loops beat a general library.
+ * Small dense matrices on Float64Array, row-major, for the filter's hot path:
+ * in place, nothing allocated. Sizes are at most 15x15 (the innovation
+ * covariance is m x m, m <= 15), where plain loops beat a general library.
  */
-
-/** out = a (n x n) * b (n x n). `out` must not alias a or b. */
-export function mulSquare(a: Float64Array, b: Float64Array, out: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j < n; j++) out[ri + j] = 0;
-    for (let k = 0; k < n; k++) {
-      const aik = a[ri + k] as number;
-      if (aik === 0) continue; // F is mostly identity and zeros: skip the empty terms.
-      const rk = k * n;
-      for (let j = 0; j < n; j++) out[ri + j] = (out[ri + j] as number) + aik * (b[rk + j] as number);
-    }
-  }
-}
-
-/** out = a (n x n) * bᵀ (n x n). `out` must not alias a or b. */
-export function mulSquareTransposed(a: Float64Array, b: Float64Array, out: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j < n; j++) {
-      const rj = j * n;
-      let sum = 0;
-      for (let k = 0; k < n; k++) {
-        const bjk = b[rj + k] as number;
-        if (bjk !== 0) sum += (a[ri + k] as number) * bjk;
-      }
-      out[ri + j] = sum;
-    }
-  }
-}
-
-/** Makes a square matrix exactly symmetric: rounding breaks symmetry a little every step. */
-export function symmetrize(m: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const v = ((m[i * n + j] as number) + (m[j * n + i] as number)) / 2;
-      m[i * n + j] = v;
-      m[j * n + i] = v;
-    }
-  }
-}
 
 /**
  * In-place Cholesky factorisation of a symmetric positive definite m x m
