@@ -31,7 +31,9 @@ const DEFAULT_FUSE: Readonly<Record<'gnss' | 'odometry' | 'imu', readonly StateF
 };
 
 const POSITION_FIELDS: ReadonlySet<StateField> = new Set(['x', 'y']);
-const MOTION_FIELDS: ReadonlySet<StateField> = new Set(['vx', 'vy', 'vyaw', 'ax', 'ay']);
+// Dead reckoning needs a measured linear velocity (wheel or visual odometry): integrating IMU rates and
+// accelerations alone drifts by tens of metres in seconds, which is worse than admitting the pose is lost.
+const MOTION_FIELDS: ReadonlySet<StateField> = new Set(['vx', 'vy']);
 
 interface SensorState {
   readonly id: string;

@@ -144,3 +144,73 @@ describe('EkfEstimator on the bus', () => {
     await h.lc.stop('done');
   });
 });
+
+describe('EkfEstimator without a velocity source', () => {
+  it('EXPECTED FAILURE - an IMU alone does not dead-reckon: the pose goes stale when GNSS does', async () => {
+    const imuOnly = parseMission(`
+apiVersion: kestrel/v1
+mission: { id: est2, version: 1.0.0 }
+platform: { kind: multirotor, id: d1, maxSpeedMps: 10 }
+origin: { lat: 51.0, lon: -2.0, altM: 0 }
+sensors:
+  - { id: gnss, type: gnss, source: { kind: ros2, topic: /fix }, rateHz: 5, staleAfterMs: 1000 }
+  - { id: imu, type: imu, source: { kind: ros2, topic: /imu }, rateHz: 50 }
+guardrails: {}
+behavior: { kind: hold }
+`).mission;
+    const clock = new SimClock();
+    const bus = new MessageBus({ clock });
+    const est = new EkfEstimator(imuOnly);
+    const health: ComponentHealth[] = [];
+    const lc = new Lifecycle([est], {
+      bus,
+      clock,
+      logger: silentLogger(),
+      services: new Services(),
+      onHealthChange: (h) => health.push(h),
+    });
+    let poses = 0;
+    bus.subscribe(
+      poseTopic,
+      () => {
+        poses++;
+      },
+      { policy: { kind: 'reliable' } },
+    );
+    await lc.start();
+    for (let i = 0; i < 200; i++) {
+      const now = clock.nowMs();
+      bus.publish(
+        sensorTopic('imu', 'imu'),
+        {
+          frameId: 'imu',
+          orientation: yawToQuaternion(0),
+          angularVelocityRps: { x: 0, y: 0, z: 0 },
+          linearAccelerationMps2: { x: 0, y: 0, z: 9.81 },
+        },
+        now,
+      );
+      // GNSS for the first 2 s only.
+      if (i % 10 === 0 && i < 100) {
+        bus.publish(
+          sensorTopic('gnss', 'gnss'),
+          {
+            frameId: 'gnss',
+            status: 0,
+            latDeg: 51,
+            lonDeg: -2,
+            altM: 0,
+            positionCovariance: [1, 0, 0, 0, 1, 0, 0, 0, 4],
+          },
+          now,
+        );
+      }
+      await clock.advance(20);
+    }
+    expect(health.at(-1)).toMatchObject({ state: 'degraded', code: 'source.stale' });
+    const count = poses;
+    await clock.advance(500);
+    expect(poses).toBe(count);
+    await lc.stop('done');
+  });
+});
