@@ -177,7 +177,8 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
           poseTopic,
           (m) => {
             state.pose = m.data;
-            state.poseStampMs = m.stampMs;
+            // Judge freshness on what the estimate knows, not on when it was last predicted.
+            state.poseStampMs = m.data.measuredAtMs ?? m.stampMs;
           },
           me,
         ),

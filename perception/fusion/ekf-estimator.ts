@@ -223,6 +223,12 @@ export class EkfEstimator implements Component {
     if (!live) return;
     const est = this.filter.estimateAt(now);
     if (est === undefined) return;
+    let measuredAtMs: number | undefined;
+    for (const sn of this.sensors) {
+      const informs = [...sn.fuse].some((f) => POSITION_FIELDS.has(f) || MOTION_FIELDS.has(f));
+      if (informs && sn.lastAcceptedMs !== undefined)
+        measuredAtMs = Math.max(measuredAtMs ?? -Infinity, sn.lastAcceptedMs);
+    }
     const x = est.x;
     const P = est.P;
     const cov = new Array<number>(36);
@@ -243,6 +249,7 @@ export class EkfEstimator implements Component {
         linearVelocityMps: { x: c * vx - sn * vy, y: sn * vx + c * vy, z: x[S.vz] as number },
         yawRateRps: x[S.vyaw] as number,
         source: 'ekf',
+        ...(measuredAtMs === undefined ? {} : { measuredAtMs }),
       },
       now,
     );

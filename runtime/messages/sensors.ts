@@ -87,4 +87,10 @@ export interface PoseEstimate {
   readonly yawRateRps: number;
   /** Where the estimate came from, e.g. `ekf`, `odometry-passthrough`. */
   readonly source: string;
+  /**
+   * Sensor time of the newest position or velocity measurement behind this
+   * estimate (epoch ms). A filter publishes predictions stamped "now"; this
+   * says how old what it knows really is, and staleness is judged on it.
+   */
+  readonly measuredAtMs?: number;
 }
