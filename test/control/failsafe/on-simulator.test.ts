@@ -34,6 +34,7 @@ guardrails:
   altitude: { minM: 5, maxM: 80 }
   speed: { maxLinearMps: 12 }
   staleSensor: { afterMs: 2000, action: hold }
+  battery: { returnHomePct: 30, landPct: 15 }
 behavior: { kind: area_search, area: [[0, 0], [400, 0], [400, 230], [0, 230]], laneSpacingM: 40, altitudeM: 40, speedMps: 10 }
 actuator: { kind: sim }
 logging: { level: silent }
@@ -80,5 +81,53 @@ describe('failsafes on the simulator', () => {
     // GNSS returns at 165 s: the failsafe clears and the search resumes.
     expect(events.some((x) => x.e.kind === 'failsafe.cleared' && x.t >= 165)).toBe(true);
     expect(Math.max(...speeds.filter((x) => x.t > 170).map((x) => x.v))).toBeGreaterThan(2);
+  }, 120_000);
+
+  it('low battery: at the reserve the drone returns home and lands there', async () => {
+    // A slow sweep (4 m/s) so the drone is still far out when the battery drops.
+    const m = mission.mission;
+    if (m.behavior.kind !== 'area_search') throw new Error('the test mission sweeps an area');
+    const slow = { ...mission, mission: { ...m, behavior: { ...m.behavior, speedMps: 4 } } };
+    const clock = new SimClock();
+    const rt = createRuntime(slow, { clock, logger: silentLogger() });
+    const commands: { t: number; c: Command }[] = [];
+    const truth: { t: number; x: number; y: number; z: number; landed: boolean; pct: number }[] = [];
+    rt.bus.subscribe(commandsTopic, (m) => void commands.push({ t: clock.elapsed() / 1000, c: m.data }), {
+      policy: reliable(),
+    });
+    rt.bus.subscribe(simTruthTopic, (m) => {
+      const v = m.data.vehicle;
+      truth.push({
+        t: clock.elapsed() / 1000,
+        x: v.positionM.x,
+        y: v.positionM.y,
+        z: v.positionM.z,
+        landed: v.landed,
+        pct: v.batteryPct,
+      });
+    });
+    await rt.start();
+    const home = { x: 0, y: 0 };
+    // The scenario drops the battery to 28 % at 600 s, under the 30 % return-home reserve.
+    await driveSimClock(clock, { speed: Infinity, stepMs: 10, durationMs: 700_000 });
+    await rt.stop('test over');
+    const start = truth[0]!;
+    home.x = start.x;
+    home.y = start.y;
+    const before = truth.filter((x) => x.t > 590 && x.t < 600);
+    expect(Math.min(...before.map((x) => Math.hypot(x.x - home.x, x.y - home.y)))).toBeGreaterThan(50);
+    const rth = commands.find((x) => x.t >= 600 && x.c.action.kind === 'return_home');
+    expect(rth, 'return_home is commanded once the battery is under the reserve').toBeDefined();
+    expect(rth!.t).toBeLessThan(602);
+    // No motion away from home is approved after that: every later command is return_home, land, hold or stop.
+    const later = commands.filter((x) => x.t > rth!.t + 0.5).map((x) => x.c.action.kind);
+    expect(later.every((k) => ['return_home', 'land', 'hold', 'stop'].includes(k))).toBe(true);
+    const end = truth.at(-1)!;
+    const landedAt = truth.find((x) => x.t > rth!.t && x.landed)?.t;
+    console.info(
+      `low battery: ${Math.hypot(before[0]!.x - home.x, before[0]!.y - home.y).toFixed(0)} m out at 590 s; return_home at ${rth!.t.toFixed(1)} s; landed at ${landedAt?.toFixed(1)} s, ${Math.hypot(end.x - home.x, end.y - home.y).toFixed(1)} m from home`,
+    );
+    expect(Math.hypot(end.x - home.x, end.y - home.y)).toBeLessThan(5);
+    expect(end.landed).toBe(true);
   }, 120_000);
 });
