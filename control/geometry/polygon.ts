@@ -31,6 +31,8 @@ export class PreparedPolygon {
   private readonly eMaxX: Float64Array;
   private readonly eMaxY: Float64Array;
   private readonly near: Int32Array;
+  /** Scratch: the bounding box (minX, minY, maxX, maxY) of the path being tested, measured once per query. */
+  private readonly pathBox = new Float64Array(4);
   /**
    * Horizontal bands over the bounding box, each listing the edges whose y
    * range touches it (CSR: edges of band b are bandEdges[bandStart[b] ..
@@ -151,7 +153,8 @@ export class PreparedPolygon {
     if (!this.contains(x0, y0)) return -1;
     const segments = count - 1;
     if (segments <= 0) return Infinity;
-    const near = this.collectNear(pxs, pys, count);
+    this.measurePath(pxs, pys, count);
+    const near = this.collectNear();
     if (near === 0) return Infinity;
     const hits = this.hits;
     for (let k = 0; k < segments; k++) {
@@ -173,11 +176,12 @@ export class PreparedPolygon {
    * polygon (boundary counts); `Infinity` when it never does, 0 when it starts inside.
    */
   polylineEntryFraction(pxs: Float64Array, pys: Float64Array, count: number): number {
-    if (this.polylineMissesBox(pxs, pys, count)) return Infinity;
+    this.measurePath(pxs, pys, count);
+    if (this.pathMissesBox()) return Infinity;
     if (this.contains(pxs[0] as number, pys[0] as number)) return 0;
     const segments = count - 1;
     if (segments <= 0) return Infinity;
-    const near = this.collectNear(pxs, pys, count);
+    const near = this.collectNear();
     const hits = this.hits;
     for (let k = 0; k < segments; k++) {
       const ax = pxs[k] as number;
@@ -194,7 +198,8 @@ export class PreparedPolygon {
     return Infinity;
   }
 
-  private polylineMissesBox(pxs: Float64Array, pys: Float64Array, count: number): boolean {
+  /** Fills `pathBox` with the polyline's bounding box. */
+  private measurePath(pxs: Float64Array, pys: Float64Array, count: number): void {
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
@@ -207,23 +212,31 @@ export class PreparedPolygon {
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
     }
-    return maxX < this.minX || minX > this.maxX || maxY < this.minY || minY > this.maxY;
+    const b = this.pathBox;
+    b[0] = minX;
+    b[1] = minY;
+    b[2] = maxX;
+    b[3] = maxY;
   }
 
-  /** Fills `near` with the edges whose boxes overlap the polyline's box; returns how many. */
-  private collectNear(pxs: Float64Array, pys: Float64Array, count: number): number {
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
-    for (let k = 0; k < count; k++) {
-      const x = pxs[k] as number;
-      const y = pys[k] as number;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+  /** Whether the measured path's box misses the polygon's box entirely. */
+  private pathMissesBox(): boolean {
+    const b = this.pathBox;
+    return (
+      (b[2] as number) < this.minX ||
+      (b[0] as number) > this.maxX ||
+      (b[3] as number) < this.minY ||
+      (b[1] as number) > this.maxY
+    );
+  }
+
+  /** Fills `near` with the edges whose boxes overlap the measured path's box; returns how many. */
+  private collectNear(): number {
+    const b = this.pathBox;
+    let minX = b[0] as number;
+    let minY = b[1] as number;
+    let maxX = b[2] as number;
+    let maxY = b[3] as number;
     // A hair of slack so an edge the path only grazes is not missed to rounding.
     const eps = 1e-9 * (1 + Math.abs(minX) + Math.abs(maxX) + Math.abs(minY) + Math.abs(maxY));
     minX -= eps;
