@@ -81,3 +81,5 @@ export type {
 } from './eval/average-precision.js';
 export { EvalDatasetError, parseYoloLabels, parseDataYamlNames, readYoloSplit } from './eval/yolo-dataset.js';
 export type { YoloImageEntry, YoloSplit } from './eval/yolo-dataset.js';
+export { STATE_FIELDS } from './fusion/state.js';
+export type { StateField } from './fusion/state.js';

@@ -1,23 +1,11 @@
 import { z } from 'zod';
+import { STATE_FIELDS } from '../../perception/index.js';
 
-/** State fields a sensor can feed into the filter (robot_localization's `*_config` booleans, by name). */
-export const FUSE_FIELDS = [
-  'x',
-  'y',
-  'z',
-  'roll',
-  'pitch',
-  'yaw',
-  'vx',
-  'vy',
-  'vz',
-  'vroll',
-  'vpitch',
-  'vyaw',
-  'ax',
-  'ay',
-  'az',
-] as const;
+/**
+ * State fields a sensor can feed into the filter (robot_localization's `*_config` booleans, by name):
+ * the filter's own state vector, so the two can never disagree.
+ */
+export const FUSE_FIELDS = STATE_FIELDS;
 
 export const fuseFieldSchema = z.enum(FUSE_FIELDS);
 
