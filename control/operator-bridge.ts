@@ -94,6 +94,7 @@ export class OperatorBridge {
       }
       case 'pause':
       case 'resume':
+      case 'retask':
         // The behavior acts on these; the guard only records who asked.
         return { note: `${c.kind} by ${by}` };
       case 'action':

@@ -11,6 +11,8 @@ import { platformSchema } from './platform.js';
 import { sensorSchema } from './sensors.js';
 import { simulationSchema } from './simulation.js';
 import { telemetrySchema } from './telemetry.js';
+import { taskingSchema } from './tasking.js';
+import { zoneSchema } from './zones.js';
 
 export const MISSION_API_VERSION = 'kestrel/v1';
 
@@ -50,7 +52,9 @@ export const missionSchema = z
     models: z.array(modelSchema).default([]).describe('Vision and language models.'),
     perception: perceptionSchema.default({ pipelines: [] }),
     guardrails: guardrailsSchema,
+    zones: z.array(zoneSchema).default([]).describe('Named places an operator can refer to in tasking requests.'),
     behavior: behaviorSchema,
+    tasking: taskingSchema.optional(),
     actuator: actuatorSchema
       .optional()
       .describe('Where approved actions go. Default: sim when simulation is set, else log.'),
@@ -66,6 +70,14 @@ export const missionSchema = z
     uniqueIds(m.sensors, ['sensors'], 'sensor', ctx);
     uniqueIds(m.models, ['models'], 'model', ctx);
     uniqueIds(m.perception.pipelines, ['perception', 'pipelines'], 'pipeline', ctx);
+    uniqueZoneNames(m.zones, ctx);
+    if (m.tasking !== undefined && !m.models.some((model) => model.id === m.tasking?.model)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasking', 'model'],
+        message: `tasking model "${m.tasking.model}" is not in models`,
+      });
+    }
 
     // First occurrence wins: a duplicate id is already reported above.
     const sensors = new Map<string, (typeof m.sensors)[number]>();
@@ -153,6 +165,24 @@ function uniqueIds(
   });
 }
 
+function uniqueZoneNames(zones: readonly { name: string; aliases: readonly string[] }[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  zones.forEach((zone, i) => {
+    for (const [j, name] of [zone.name, ...zone.aliases].entries()) {
+      const first = seen.get(name);
+      if (first !== undefined && first !== i) {
+        ctx.addIssue({
+          code: 'custom',
+          path: j === 0 ? ['zones', i, 'name'] : ['zones', i, 'aliases', j - 1],
+          message: `zone name "${name}" is already used by zones[${first}]`,
+        });
+      } else {
+        seen.set(name, i);
+      }
+    }
+  });
+}
+
 function firstGeographicPoint(m: z.output<typeof missionSchema>): (string | number)[] | undefined {
   const isGeo = (p: unknown): boolean => typeof p === 'object' && p !== null && !Array.isArray(p);
   for (const [i, poly] of m.guardrails.geofence.entries()) {
@@ -162,6 +192,10 @@ function firstGeographicPoint(m: z.output<typeof missionSchema>): (string | numb
   for (const [i, zone] of m.guardrails.noGo.entries()) {
     const j = zone.polygon.findIndex(isGeo);
     if (j >= 0) return ['guardrails', 'noGo', i, 'polygon', j];
+  }
+  for (const [i, zone] of m.zones.entries()) {
+    const j = zone.polygon.findIndex(isGeo);
+    if (j >= 0) return ['zones', i, 'polygon', j];
   }
   if (m.behavior.kind === 'area_search') {
     const j = m.behavior.area.findIndex(isGeo);

@@ -15,7 +15,37 @@ export type OperatorCommand =
   | { readonly kind: 'deny'; readonly proposalId: string }
   | { readonly kind: 'pause' }
   | { readonly kind: 'resume' }
-  | { readonly kind: 'action'; readonly action: Action };
+  | { readonly kind: 'action'; readonly action: Action }
+  | { readonly kind: 'retask'; readonly retask: Retask };
+
+/** Behaviors a retask may switch to. */
+export const RETASK_BEHAVIORS = ['area_search', 'patrol', 'inspection', 'hold', 'return_home', 'land'] as const;
+export type RetaskBehavior = (typeof RETASK_BEHAVIORS)[number];
+
+/**
+ * A change of plan for the running mission, from a signed operator command or
+ * a tasking plan an operator confirmed. Every field is optional: what is left
+ * out stays as it is. The behavior applies behavior, area, altitude, speed,
+ * targets and payload policy; the guard applies returnHomePct, and only
+ * within the mission's bounds (it can raise the return-home threshold, never
+ * lower it below the mission file's). Approved actions still pass the guard.
+ */
+export interface Retask {
+  /** Id of the plan this came from, for logs and the audit trail. */
+  readonly planId: string;
+  readonly behavior?: RetaskBehavior;
+  /** Name of the mission zone the area came from, for messages. */
+  readonly areaName?: string;
+  /** Search or patrol area, local ENU metres (x east, y north), open ring. */
+  readonly area?: readonly (readonly [number, number])[];
+  readonly altitudeM?: number;
+  readonly speedMps?: number;
+  readonly returnHomePct?: number;
+  /** Target classes, highest priority first. */
+  readonly targets?: readonly string[];
+  /** auto: payload when the guard approves; confirm: each payload action waits for an operator; off: never. */
+  readonly payload?: 'auto' | 'confirm' | 'off';
+}
 
 export interface OperatorMessage {
   /** Operator id from the key that signed the command. */

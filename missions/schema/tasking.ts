@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { idSchema } from './ids.js';
+
+/**
+ * Language tasking: which language model turns an operator's words into a
+ * plan, and what a plan may do before a person confirms it.
+ */
+export const taskingSchema = z
+  .strictObject({
+    model: idSchema.describe('Id of a language model in `models` (a manifest with backend gguf or onnx-lm).'),
+    requireConfirmation: z
+      .boolean()
+      .default(true)
+      .describe('A plan takes effect only after an operator confirms it. Default true.'),
+    maxRequestChars: z
+      .number()
+      .int()
+      .positive()
+      .max(4000)
+      .default(400)
+      .describe('Longer requests are refused before the model runs. Default 400.'),
+    timeBudgetMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Wall-clock limit for one plan; default the model manifest's own."),
+  })
+  .describe('Language tasking: an operator request becomes a structured plan that the guard checks.');
+
+export type Tasking = z.infer<typeof taskingSchema>;
