@@ -17,14 +17,17 @@ import type {
   Component,
   ComponentContext,
   Decision,
+  OperatorMessage,
   RuntimeEvent,
   Subscription,
   TimerHandle,
 } from '../runtime/index.js';
+import { COMMAND_WATCHDOG_MS, CommandWatchdog } from './command-watchdog.js';
 import { FailsafeMonitor, type FailsafeUpdate } from './failsafe/monitor.js';
 import { createGuard, type Guard, type GuardOptions } from './guard/guard.js';
 import { PIPELINE_ID } from './guard/pipeline.js';
-import type { GuardProposal, GuardRule, GuardState } from './guard/rule.js';
+import { ReturnHomeThreshold } from './guard/return-home-threshold.js';
+import { ageMs, type GuardProposal, type GuardRule, type GuardState } from './guard/rule.js';
 import { MemoryConfirmationStore, type ConfirmationStore } from './guard/rules/confirmation.js';
 import type { EStopOptions } from './guard/rules/estop.js';
 import { OperatorBridge } from './operator-bridge.js';
@@ -43,6 +46,12 @@ export interface GuardComponentOptions {
   readonly customActions?: Iterable<string>;
   /** How often the failsafe monitor runs, ms. Default 100. */
   readonly failsafePeriodMs?: number;
+  /**
+   * Deadman limit, ms: a streaming source that moves the robot must get a fresh
+   * command approved at least this often, or the guard commands a hold
+   * (see `CommandWatchdog`). Default `COMMAND_WATCHDOG_MS`; `false` turns it off.
+   */
+  readonly watchdogMs?: number | false;
   /** Extra guard options (TTL, obstacle zones). */
   readonly guard?: Partial<Omit<GuardOptions, 'guardrails' | 'failsafe' | 'estop' | 'rules'>>;
 }
@@ -79,6 +88,14 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
   const bridge = new OperatorBridge(() => guard?.estop, memoryStore ?? new MemoryConfirmationStore());
   /** The link is up while the telemetry channel says so; the failsafe counts from the moment it went down. */
   let linkUp = false;
+  const watchdog =
+    options.watchdogMs === false ? undefined : new CommandWatchdog(options.watchdogMs ?? COMMAND_WATCHDOG_MS);
+  // One threshold for the battery rule and the failsafe monitor, so a retask moves both.
+  const returnHome =
+    options.guardrails.battery === undefined
+      ? undefined
+      : new ReturnHomeThreshold(options.guardrails.battery.returnHomePct);
+  let watchdogSeq = 0;
 
   function decide(ctx: ComponentContext, incoming: GuardProposal): void {
     if (guard === undefined) return;
@@ -105,6 +122,7 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
     bridge.onDecision(decision);
     if (decision.verdict !== 'deny' && decision.action !== undefined) {
       bridge.onApproved(proposal);
+      watchdog?.onApproved(proposal.source, decision.action, nowMs);
       ctx.bus.publish(
         commandsTopic,
         {
@@ -142,15 +160,92 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
 
   function tick(ctx: ComponentContext): void {
     if (monitor === undefined || guard === undefined) return;
-    if (linkUp) state.linkSeenMs = ctx.clock.nowMs();
-    report(ctx, monitor.update(state, guard.estop.engaged, ctx.clock.nowMs()));
+    const nowMs = ctx.clock.nowMs();
+    if (linkUp) state.linkSeenMs = nowMs;
+    report(ctx, monitor.update(state, guard.estop.engaged, nowMs));
+    const trip = watchdog?.check(nowMs, estimatedSpeedMps(state, nowMs));
+    if (trip !== undefined) {
+      const message = `${trip.source} sent no fresh approved command for ${Math.round(trip.silentMs)} ms while moving (${trip.kind}): hold`;
+      ctx.logger.warn({ source: trip.source, silentMs: trip.silentMs, kind: trip.kind }, message);
+      ctx.bus.publish(eventsTopic, {
+        kind: 'watchdog.tripped',
+        severity: 'warning',
+        message,
+        data: { source: trip.source, motion: trip.kind, silentMs: trip.silentMs, afterMs: watchdog?.afterMs },
+      });
+      // Through the guard like any proposal, so the decision is on record; hold is allowed unless something stronger rules.
+      ctx.bus.publish(proposalsTopic, {
+        id: `watchdog-${String(++watchdogSeq).padStart(6, '0')}`,
+        source: 'guard/watchdog',
+        action: { kind: 'hold' },
+        proposedAtMs: nowMs,
+      });
+    }
+  }
+
+  /** Operator commands the guard itself acts on besides the bridge's: resume resets failsafes, retask moves the return-home threshold. */
+  function onOperatorCommand(ctx: ComponentContext, m: OperatorMessage): void {
+    const c = m.command;
+    const by = `operator/${m.operator}`;
+    const nowMs = ctx.clock.nowMs();
+    if (c.kind === 'resume' && monitor !== undefined && guard !== undefined) {
+      // PX4-style: an on_reset failsafe (link loss, low battery) hands back control only when a human says so.
+      const update = monitor.resetCleared(state, guard.estop.engaged, nowMs);
+      report(ctx, update);
+      if (update.stillHolding.length > 0) {
+        const message = `resume by ${by}: ${update.stillHolding.join(', ')} still holds; failsafe stays in charge`;
+        ctx.logger.warn({ operator: m.operator, causes: update.stillHolding }, message);
+        ctx.bus.publish(eventsTopic, {
+          kind: 'failsafe.reset_refused',
+          severity: 'warning',
+          message,
+          data: { by, causes: update.stillHolding },
+        });
+      }
+      return;
+    }
+    if (c.kind === 'retask' && c.retask.returnHomePct !== undefined) {
+      const requested = c.retask.returnHomePct;
+      if (returnHome === undefined) {
+        const message = `retask ${c.retask.planId} by ${by}: returnHomePct ignored, the mission sets no battery guardrail`;
+        ctx.logger.warn({ operator: m.operator, planId: c.retask.planId, requestedPct: requested }, message);
+        ctx.bus.publish(eventsTopic, {
+          kind: 'retask.refused',
+          severity: 'warning',
+          message,
+          data: { by, planId: c.retask.planId, code: 'retask.no_battery_guardrail', requestedPct: requested },
+        });
+        return;
+      }
+      const change = returnHome.request(requested);
+      const message = `retask ${c.retask.planId} by ${by}: ${change.reason}`;
+      const data = {
+        by,
+        planId: c.retask.planId,
+        code: change.code,
+        requestedPct: requested,
+        returnHomePct: change.returnHomePct,
+        missionPct: returnHome.missionPct,
+      };
+      if (change.accepted) {
+        ctx.logger.info(data, message);
+        ctx.bus.publish(eventsTopic, { kind: 'retask.return_home', severity: 'info', message, data });
+      } else {
+        ctx.logger.warn(data, message);
+        ctx.bus.publish(eventsTopic, { kind: 'retask.refused', severity: 'warning', message, data });
+      }
+    }
   }
 
   return {
     name: 'guard',
     configure(ctx) {
       const mission = options.mission;
-      monitor = new FailsafeMonitor({ guardrails: options.guardrails, startedAtMs: ctx.clock.nowMs() });
+      monitor = new FailsafeMonitor({
+        guardrails: options.guardrails,
+        startedAtMs: ctx.clock.nowMs(),
+        ...(returnHome === undefined ? {} : { returnHome }),
+      });
       guard = createGuard({
         ...(lidarIds.length > 0 ? { obstacle: {} } : {}),
         ...options.guard,
@@ -165,6 +260,7 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
         ...(confirmations === undefined ? {} : { confirmations }),
         ...(options.customActions === undefined ? {} : { customActions: options.customActions }),
         failsafe: monitor,
+        ...(returnHome === undefined ? {} : { returnHome }),
       });
       ctx.services.provide(guardService, guard);
     },
@@ -217,6 +313,7 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
               message: out.note,
             });
             if (out.proposal !== undefined) ctx.bus.publish(proposalsTopic, out.proposal);
+            onOperatorCommand(ctx, m.data);
           },
           { ...me, policy: reliable() },
         ),
@@ -269,4 +366,12 @@ export function createGuardComponent(options: GuardComponentOptions): Component 
       for (const s of subs.splice(0)) s.unsubscribe();
     },
   };
+}
+
+/** Speed from a pose fresh enough to trust (1 s), m/s; undefined when there is none, so the watchdog assumes motion. */
+function estimatedSpeedMps(state: GuardState, nowMs: number): number | undefined {
+  const v = state.pose?.linearVelocityMps;
+  if (v === undefined || !(ageMs(state.poseStampMs, nowMs) <= 1000)) return undefined;
+  const speed = Math.hypot(v.x, v.y, v.z);
+  return Number.isFinite(speed) ? speed : undefined;
 }

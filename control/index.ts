@@ -5,6 +5,15 @@
 export { createGuard, registerGuardRule } from './guard/guard.js';
 export type { Guard, GuardOptions, GuardRuleContext, GuardRuleFactory } from './guard/guard.js';
 export { GuardPipeline, PIPELINE_ID } from './guard/pipeline.js';
+export type { RuleTrace } from './guard/pipeline.js';
+export { dryRunActions } from './guard/dry-run.js';
+export type { DryRunOptions, DryRunResult } from './guard/dry-run.js';
+export { ReturnHomeThreshold, boundReturnHomePct } from './guard/return-home-threshold.js';
+export type { ReturnHomeChange } from './guard/return-home-threshold.js';
+export { COMMAND_WATCHDOG_MS, CommandWatchdog, WATCHDOG_MOVING_MPS } from './command-watchdog.js';
+export type { WatchdogTrip } from './command-watchdog.js';
+export { JerkLimiter } from './guard/jerk-limiter.js';
+export type { JerkLimits } from './guard/jerk-limiter.js';
 export { ALLOW, STOP, ageMs, deny, isMotion, modify } from './guard/rule.js';
 export type { Evidence, GuardProposal, GuardRule, GuardState, RuleResult } from './guard/rule.js';
 export { findActionProblem } from './guard/action-check.js';

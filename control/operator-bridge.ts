@@ -95,7 +95,8 @@ export class OperatorBridge {
       case 'pause':
       case 'resume':
       case 'retask':
-        // The behavior acts on these; the guard only records who asked.
+      case 'task':
+        // The behavior (or tasking) acts on these; the guard only records who asked.
         return { note: `${c.kind} by ${by}` };
       case 'action':
         return {

@@ -11,7 +11,10 @@ export {
   simWorldComponent,
   simSensorComponent,
   simActuatorComponent,
+  simulationComponents,
 } from './plugin.js';
+export { SIM_LINK_PEER, SimLinkState, simLinkComponent } from './link.js';
+export type { SimLinkOptions } from './link.js';
 export type { SimFrameLabels } from './plugin.js';
 export { SimWorld } from './world.js';
 export type { SimTruth, SimWorldOptions, Solid } from './world.js';

@@ -18,6 +18,7 @@ import type { Actuator, Sensor, Simulation } from '../missions/index.js';
 import type { LabelBox } from './render/renderer.js';
 import { loadScenario } from './scenario/load.js';
 import { SimCamera } from './sensors/camera.js';
+import { simLinkComponent } from './link.js';
 import { createSimSensor } from './sensors/create.js';
 import type { SimSensor } from './sensors/sensor.js';
 import { SimWorld, type SimTruth } from './world.js';
@@ -171,15 +172,23 @@ export function simActuatorComponent(_actuator: Actuator, _asm: AssemblyContext)
 }
 
 /**
- * The simulator as a runtime plugin: the world, a source for every
- * `source: { kind: sim }` sensor, and the `sim` actuator.
+ * The simulated world and its ground-station link (`sim-link`: heartbeats on
+ * `runtime/link`, cut by the scenario's `link_loss` faults).
+ */
+export function simulationComponents(simulation: Simulation, asm: AssemblyContext): readonly Component[] {
+  return [simWorldComponent(simulation, asm), simLinkComponent(requireWorld)];
+}
+
+/**
+ * The simulator as a runtime plugin: the world and its ground-station link, a
+ * source for every `source: { kind: sim }` sensor, and the `sim` actuator.
  *
  * @example
  * const runtime = createRuntime(loaded, { plugins: [simPlugin, ...others] });
  */
 export const simPlugin: KestrelPlugin = {
   name: 'sim',
-  simulation: simWorldComponent,
+  simulation: simulationComponents,
   sources: { sim: simSensorComponent },
   actuators: { sim: simActuatorComponent },
 };

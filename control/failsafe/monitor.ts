@@ -30,6 +30,8 @@ export interface FailsafeMonitorOptions {
   readonly guardrails: Guardrails;
   /** When the monitor started, ms: a pose that never came is as old as this. */
   readonly startedAtMs: number;
+  /** The return-home threshold in force after retasks (shared with the battery rule); default the mission's. */
+  readonly returnHome?: { readonly pct: number };
 }
 
 interface RowState {
@@ -50,12 +52,14 @@ export class FailsafeMonitor {
   private readonly rows: RowState[];
   private readonly guardrails: Guardrails;
   private readonly startedAtMs: number;
+  private readonly returnHome: { readonly pct: number } | undefined;
   private inCharge: ActiveFailsafe | undefined;
   private seq = 0;
 
   constructor(options: FailsafeMonitorOptions) {
     this.guardrails = options.guardrails;
     this.startedAtMs = options.startedAtMs;
+    this.returnHome = options.returnHome;
     this.table = failsafeTable(options.guardrails);
     this.rows = this.table.map((row) => ({ row, active: false, sinceMs: 0 }));
   }
@@ -81,7 +85,7 @@ export class FailsafeMonitor {
       case 'battery_critical': {
         const b = state.battery;
         if (b === undefined || g.battery === undefined) return false;
-        const limit = cause === 'battery_low' ? g.battery.returnHomePct : g.battery.landPct;
+        const limit = cause === 'battery_low' ? (this.returnHome?.pct ?? g.battery.returnHomePct) : g.battery.landPct;
         // A NaN charge is a broken gauge: assume the reserve is reached, not that the pack is full.
         return !Number.isFinite(b.percent) ? cause === 'battery_low' : b.percent <= limit;
       }
@@ -116,6 +120,30 @@ export class FailsafeMonitor {
     if (this.conditionHolds(cause, state, estopEngaged, nowMs)) return undefined;
     rs.active = false;
     return this.settle([this.transition(rs.row, 'cleared', nowMs)], nowMs);
+  }
+
+  /**
+   * An operator's reset of every `on_reset` failsafe whose condition has
+   * cleared (PX4: the pilot takes back control). Rows whose condition still
+   * holds stay active and are listed in `stillHolding`.
+   */
+  resetCleared(
+    state: GuardState,
+    estopEngaged: boolean,
+    nowMs: number,
+  ): FailsafeUpdate & { readonly stillHolding: readonly FailsafeCause[] } {
+    const transitions: FailsafeTransition[] = [];
+    const stillHolding: FailsafeCause[] = [];
+    for (const rs of this.rows) {
+      if (!rs.active || rs.row.clear !== 'on_reset') continue;
+      if (this.conditionHolds(rs.row.cause, state, estopEngaged, nowMs)) {
+        stillHolding.push(rs.row.cause);
+        continue;
+      }
+      rs.active = false;
+      transitions.push(this.transition(rs.row, 'cleared', nowMs));
+    }
+    return { ...this.settle(transitions, nowMs), stillHolding };
   }
 
   private settle(transitions: FailsafeTransition[], nowMs: number): FailsafeUpdate {

@@ -4,7 +4,8 @@ import { GuardError } from '../errors.js';
 import type { FailsafeMonitor } from '../failsafe/monitor.js';
 import { failsafeLockRule } from '../failsafe/lock.js';
 import { PathSampler } from './motion.js';
-import { GuardPipeline } from './pipeline.js';
+import { GuardPipeline, type RuleTrace } from './pipeline.js';
+import { ReturnHomeThreshold } from './return-home-threshold.js';
 import { ALLOW, deny, type GuardProposal, type GuardRule, type GuardState } from './rule.js';
 import { actionSanityRule } from './rules/action-sanity.js';
 import { altitudeBandRule } from './rules/altitude-band.js';
@@ -55,6 +56,8 @@ export interface GuardOptions {
   readonly failsafe?: FailsafeMonitor;
   /** Leave out the rules registered with `registerGuardRule`. Default false. */
   readonly ignoreRegistered?: boolean;
+  /** The return-home threshold in force (shared with the failsafe monitor); default: a new one at the mission's value. */
+  readonly returnHome?: ReturnHomeThreshold;
 }
 
 export interface Guard {
@@ -62,7 +65,13 @@ export interface Guard {
   /** Rules in evaluation order. */
   readonly rules: readonly GuardRule[];
   readonly pipeline: GuardPipeline;
+  /** The return-home battery threshold in force; absent when the mission sets no battery guardrail. */
+  readonly returnHome: ReturnHomeThreshold | undefined;
   decide(proposal: GuardProposal, state: GuardState, nowMs: number): Decision;
+  /** What `decide` would answer now, spending nothing (no rate-limit slot, no confirmation). */
+  preview(proposal: GuardProposal, state: GuardState, nowMs: number): Decision;
+  /** Every rule's own verdict, without side effects (see `GuardPipeline.explain`). */
+  explain(proposal: GuardProposal, state: GuardState, nowMs: number): RuleTrace[];
 }
 
 const registry = new Map<string, GuardRuleFactory>();
@@ -128,7 +137,10 @@ export function createGuard(options: GuardOptions): Guard {
   ];
   if (options.failsafe !== undefined) rules.push(failsafeLockRule(options.failsafe));
   rules.push(poseFreshRule({ staleAfterMs: g.staleSensor?.afterMs ?? options.defaultPoseStaleAfterMs ?? 1000 }));
-  if (g.battery !== undefined) rules.push(batteryReserveRule(g.battery));
+  const returnHome =
+    g.battery === undefined ? undefined : (options.returnHome ?? new ReturnHomeThreshold(g.battery.returnHomePct));
+  if (g.battery !== undefined)
+    rules.push(batteryReserveRule({ ...g.battery, ...(returnHome === undefined ? {} : { returnHome }) }));
   if (g.requireConfirmation.length > 0) {
     rules.push(
       confirmationRule({ kinds: g.requireConfirmation, store: options.confirmations ?? new MemoryConfirmationStore() }),
@@ -189,7 +201,10 @@ export function createGuard(options: GuardOptions): Guard {
     estop,
     rules: pipeline.rules,
     pipeline,
+    returnHome,
     decide: (proposal, state, nowMs) => pipeline.decide(proposal, state, nowMs),
+    preview: (proposal, state, nowMs) => pipeline.preview(proposal, state, nowMs),
+    explain: (proposal, state, nowMs) => pipeline.explain(proposal, state, nowMs),
   };
 }
 

@@ -7,6 +7,19 @@ import type { Evidence, GuardProposal, GuardRule, GuardState, RuleResult } from 
 /** Id used in decisions the pipeline itself makes (not any one rule). */
 export const PIPELINE_ID = 'guard';
 
+const NO_RULES: readonly GuardRule[] = Object.freeze([]);
+
+/** One rule's own verdict in `GuardPipeline.explain`. */
+export interface RuleTrace {
+  readonly ruleId: string;
+  readonly verdict: 'allow' | 'modify' | 'deny';
+  readonly code?: string;
+  readonly reason?: string;
+  /** The action as this rule left it (modify only). */
+  readonly action?: Action;
+  readonly evidence?: Evidence;
+}
+
 /**
  * Runs rules in order over one proposal and turns the outcome into a
  * `Decision` value:
@@ -43,6 +56,80 @@ export class GuardPipeline {
   }
 
   decide(proposal: GuardProposal, state: GuardState, nowMs: number): Decision {
+    return this.run(proposal, state, nowMs, true);
+  }
+
+  /**
+   * The decision `decide` would make now, with no side effects: no rule's
+   * `commit` runs, so no rate-limit slot, acceleration memory or one-use
+   * confirmation is spent. For dry runs (tasking plans, `kestrel guard check`).
+   */
+  preview(proposal: GuardProposal, state: GuardState, nowMs: number): Decision {
+    return this.run(proposal, state, nowMs, false);
+  }
+
+  /**
+   * Every rule's own verdict on the proposal, in order, without side effects:
+   * unlike `decide`, it goes on past a deny (with the action as it stood), so
+   * an operator sees every guardrail a plan runs into, not just the first.
+   * Each rule sees the action as the rules before it modified it.
+   */
+  explain(proposal: GuardProposal, state: GuardState, nowMs: number): RuleTrace[] {
+    const trace: RuleTrace[] = [];
+    const requested = proposal.action;
+    if ((requested as { kind?: unknown } | undefined)?.kind === 'stop') return trace;
+    if (findActionProblem(requested) !== undefined) return trace;
+    let action: Action = requested;
+    for (const rule of this.rules) {
+      let result: RuleResult;
+      try {
+        result = rule.evaluate(action, state, nowMs, proposal);
+      } catch (error) {
+        trace.push({
+          ruleId: rule.id,
+          verdict: 'deny',
+          code: 'rule.error',
+          reason: `rule "${rule.id}" threw: ${describe(error)}`,
+        });
+        continue;
+      }
+      const verdict = (result as { verdict?: unknown } | null | undefined)?.verdict;
+      if (verdict === 'allow') {
+        trace.push({ ruleId: rule.id, verdict: 'allow' });
+      } else if (verdict === 'deny') {
+        const r = result as Extract<RuleResult, { verdict: 'deny' }>;
+        trace.push({
+          ruleId: rule.id,
+          verdict: 'deny',
+          code: r.code,
+          reason: r.reason,
+          ...(r.evidence === undefined ? {} : { evidence: r.evidence }),
+        });
+      } else if (verdict === 'modify') {
+        const r = result as Extract<RuleResult, { verdict: 'modify' }>;
+        const usable = findActionProblem(r.action) === undefined && tightens(action, r.action);
+        trace.push({
+          ruleId: rule.id,
+          verdict: usable ? 'modify' : 'deny',
+          code: usable ? r.code : 'rule.error',
+          reason: usable ? r.reason : `rule "${rule.id}" returned an unusable or loosening action`,
+          ...(usable ? { action: r.action } : {}),
+          ...(r.evidence === undefined ? {} : { evidence: r.evidence }),
+        });
+        if (usable) action = r.action;
+      } else {
+        trace.push({
+          ruleId: rule.id,
+          verdict: 'deny',
+          code: 'rule.error',
+          reason: `rule "${rule.id}" returned no verdict`,
+        });
+      }
+    }
+    return trace;
+  }
+
+  private run(proposal: GuardProposal, state: GuardState, nowMs: number, commit: boolean): Decision {
     const requested = proposal.action;
     if ((requested as { kind?: unknown } | undefined)?.kind === 'stop') {
       return this.decision(
@@ -120,7 +207,7 @@ export class GuardPipeline {
       // A stop needs no further checks: every rule must allow it.
       if (action.kind === 'stop') break;
     }
-    const committers = this.committers;
+    const committers = commit ? this.committers : NO_RULES;
     for (let i = 0; i < committers.length; i++) {
       const rule = committers[i] as GuardRule;
       try {

@@ -188,9 +188,19 @@ export const forestFire: ScenarioInput = {
       { at: [150, 120], atS: 0 },
       { at: [262, 72], atS: 30 },
     ],
-    spreadPerS: 0.006,
+    // A creeping surface fire in damp forest litter under the canopy (the 3 m/s
+    // breeze is well under 1 m/s at flame height): it spreads about 1 m a
+    // minute, so a fire the drone finds two or three minutes after ignition
+    // is still a spot fire of a few cells, the kind a 40 L drone is sent to
+    // (0.006 grew it to 10-40 cells by then, more than any 40 L tank holds).
+    spreadPerS: 0.0015,
     burnTimeS: 240,
-    waterPerCellL: 8,
+    // Litres that knock down a fully burning 5 x 5 m cell. In a creeping
+    // litter fire only the flaming front, a band of 3-4 m2 of the cell, is
+    // alight; half a litre per m2 of it from a fine spray knocks it down: 2 L.
+    // (8 L, 0.32 L/m2 over the whole cell, is what a fire burning across
+    // the whole cell, taller and hotter, would need.)
+    waterPerCellL: 2,
   },
   wind: { speedMps: 3, towardDeg: 35 },
   smoke: { opacity: 0.4, heightM: 12, radiusM: 8 },

@@ -249,4 +249,153 @@ describe('guard component', () => {
     const components: readonly Component[] = Array.isArray(made) ? (made as readonly Component[]) : [made as Component];
     expect(components.map((c) => c.name)).toEqual(['guard']);
   });
+
+  it('watchdog: a behavior that stops proposing while the robot moves gets a hold within the limit', async () => {
+    const h = harness(rails);
+    await h.start();
+    const moving = { ...pose(0, 0), linearVelocityMps: { x: 2, y: 0, z: 0 } };
+    const fresh = (): void => {
+      h.bus.publish(poseTopic, moving);
+      h.bus.publish(batteryTopic, { frameId: 'b', percent: 80, voltageV: 22, currentA: 3 });
+    };
+    fresh();
+    await h.bus.drain();
+    // The behavior proposes every second for 5 s: no trip.
+    for (let t = 0; t < 50; t++) {
+      if (t % 10 === 0) h.propose(`v${t}`, vel(2));
+      fresh();
+      await h.clock.advance(100);
+      await h.bus.drain();
+    }
+    expect(h.events.some((e) => e.kind === 'watchdog.tripped')).toBe(false);
+    // Then it hangs: the last approved command was at 4.0 s; the limit is 3 s, the check runs every 100 ms.
+    const lastMs = h.clock.nowMs() - 1000;
+    let trippedAtMs: number | undefined;
+    for (let t = 0; t < 40 && trippedAtMs === undefined; t++) {
+      fresh();
+      await h.clock.advance(100);
+      await h.bus.drain();
+      if (h.events.some((e) => e.kind === 'watchdog.tripped')) trippedAtMs = h.clock.nowMs();
+    }
+    expect(trippedAtMs! - lastMs).toBeGreaterThan(3000);
+    expect(trippedAtMs! - lastMs).toBeLessThanOrEqual(3100);
+    expect(h.decisions.at(-1)).toMatchObject({ source: 'guard/watchdog', verdict: 'allow' });
+    expect(h.commands.at(-1)?.action).toEqual({ kind: 'hold' });
+    expect(h.events.find((e) => e.kind === 'watchdog.tripped')?.data).toMatchObject({
+      source: 'behavior/test',
+      motion: 'velocity',
+    });
+    // It trips once, and the behavior takes over again as soon as it proposes.
+    for (let t = 0; t < 50; t++) {
+      fresh();
+      await h.clock.advance(100);
+      await h.bus.drain();
+    }
+    expect(h.events.filter((e) => e.kind === 'watchdog.tripped')).toHaveLength(1);
+    h.propose('again', vel(1));
+    await h.bus.drain();
+    expect(h.commands.at(-1)).toMatchObject({ proposalId: 'again' });
+    await h.component.stop('test');
+  });
+
+  it('watchdog off: no hold however long the behavior is silent', async () => {
+    const h = harness(rails);
+    const quiet = createGuardComponent({ guardrails: rails, watchdogMs: false });
+    await h.start(quiet);
+    h.bus.publish(poseTopic, { ...pose(0, 0), linearVelocityMps: { x: 2, y: 0, z: 0 } });
+    h.bus.publish(batteryTopic, { frameId: 'b', percent: 80, voltageV: 22, currentA: 3 });
+    await h.bus.drain();
+    h.propose('v', vel(2));
+    for (let t = 0; t < 50; t++) {
+      h.bus.publish(poseTopic, { ...pose(0, 0), linearVelocityMps: { x: 2, y: 0, z: 0 } });
+      await h.clock.advance(100);
+      await h.bus.drain();
+    }
+    expect(h.events.some((e) => e.kind === 'watchdog.tripped')).toBe(false);
+    await quiet.stop('test');
+  });
+
+  it('retask: returnHomePct may raise the reserve (the failsafe then returns home) but never lower it below the mission', async () => {
+    const h = harness(rails);
+    await h.start();
+    const retask = (commandId: string, returnHomePct: number): void =>
+      void h.bus.publish(operatorTopic, {
+        operator: 'alice',
+        commandId,
+        command: { kind: 'retask', retask: { planId: `plan-${commandId}`, returnHomePct } },
+      } satisfies OperatorMessage);
+    const guard = h.services.get(guardService);
+    // Lower than the mission's 30 %: refused, logged as an event, nothing changes.
+    retask('c1', 20);
+    await h.bus.drain();
+    expect(h.events.find((e) => e.kind === 'retask.refused')).toMatchObject({
+      severity: 'warning',
+      data: { code: 'retask.return_home_below_mission', requestedPct: 20, returnHomePct: 30, planId: 'plan-c1' },
+    });
+    expect(guard.returnHome?.pct).toBe(30);
+    // At 80 % charge, raising the reserve to 85 % makes the battery-low failsafe return home at the next check.
+    h.freshState();
+    await h.bus.drain();
+    retask('c2', 85);
+    for (let i = 0; i < 3; i++) {
+      h.freshState();
+      await h.clock.advance(100);
+      await h.bus.drain();
+    }
+    expect(h.events.find((e) => e.kind === 'retask.return_home')).toMatchObject({
+      data: { code: 'retask.return_home_raised', returnHomePct: 85, missionPct: 30 },
+    });
+    expect(guard.returnHome?.pct).toBe(85);
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ kind: 'failsafe.triggered', data: expect.objectContaining({ cause: 'battery_low' }) }),
+    );
+    expect(h.commands.at(-1)?.action).toEqual({ kind: 'return_home' });
+    // And the battery rule uses the same threshold: an outbound move by an operator is denied for the reserve.
+    h.bus.publish(operatorTopic, {
+      operator: 'alice',
+      commandId: 'c3',
+      command: { kind: 'action', action: vel(1) },
+    } satisfies OperatorMessage);
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ verdict: 'deny', code: 'battery.reserve' });
+    await h.component.stop('test');
+  });
+
+  it('resume: an operator resets a link-loss failsafe once the link is back, not before', async () => {
+    const h = harness(guardrails({ linkLoss: { afterMs: 500, action: 'return_home' } }));
+    await h.start();
+    const step = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        h.bus.publish(poseTopic, pose(0, 0));
+        await h.clock.advance(100);
+        await h.bus.drain();
+      }
+    };
+    const resume = (commandId: string): void =>
+      void h.bus.publish(operatorTopic, { operator: 'bob', commandId, command: { kind: 'resume' } });
+    h.bus.publish(linkTopic, { up: true, peer: 'gcs' });
+    await step(2);
+    h.bus.publish(linkTopic, { up: false, peer: 'gcs' });
+    await step(7);
+    expect(h.commands.at(-1)?.action).toEqual({ kind: 'return_home' });
+    // Still down: a resume is refused with a reason.
+    resume('r1');
+    await step(1);
+    expect(h.events.find((e) => e.kind === 'failsafe.reset_refused')).toMatchObject({
+      data: { by: 'operator/bob', causes: ['link_lost'] },
+    });
+    // Back up: the failsafe stays (on_reset) ...
+    h.bus.publish(linkTopic, { up: true, peer: 'gcs' });
+    await step(5);
+    expect(h.events.some((e) => e.kind === 'failsafe.cleared')).toBe(false);
+    h.propose('blocked', vel(1));
+    await h.bus.drain();
+    expect(h.decisions.at(-1)).toMatchObject({ proposalId: 'blocked', verdict: 'deny', code: 'failsafe.active' });
+    // ... until the operator resumes.
+    resume('r2');
+    await step(1);
+    expect(h.events.at(-1)).toMatchObject({ kind: 'failsafe.cleared', data: { cause: 'link_lost' } });
+    expect(h.health().state).toBe('ok');
+    await h.component.stop('test');
+  });
 });

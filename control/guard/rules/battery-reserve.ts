@@ -8,6 +8,8 @@ export interface BatteryReserveOptions {
   readonly landPct: number;
   /** A battery reading older than this is stale, ms. Default 10000. */
   readonly staleAfterMs?: number;
+  /** The threshold in force after retasks; wins over `returnHomePct` when given. */
+  readonly returnHome?: { readonly pct: number };
 }
 
 /** What may still run at each level. Gimbal moves cost nothing and help the operator see. */
@@ -52,13 +54,14 @@ export function batteryReserveRule(options: BatteryReserveOptions): GuardRule {
           landPct: options.landPct,
         });
       }
-      if (pct <= options.returnHomePct && !AT_RESERVE.has(action.kind)) {
+      const returnHomePct = options.returnHome?.pct ?? options.returnHomePct;
+      if (pct <= returnHomePct && !AT_RESERVE.has(action.kind)) {
         return deny(
           'battery.reserve',
-          `battery at ${pct} % (return home at ${options.returnHomePct} %): the reserve is for the way home`,
+          `battery at ${pct} % (return home at ${returnHomePct} %): the reserve is for the way home`,
           {
             percent: pct,
-            returnHomePct: options.returnHomePct,
+            returnHomePct,
           },
         );
       }

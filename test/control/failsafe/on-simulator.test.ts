@@ -5,13 +5,15 @@ import {
   eventsTopic,
   commandsTopic,
   parseMission,
+  operatorTopic,
   reliable,
   silentLogger,
   SimClock,
   type RuntimeEvent,
   type Command,
 } from '../../../index.js';
-import { simTruthTopic } from '../../../sim/index.js';
+import { SIM_LINK_PEER, simTruthTopic } from '../../../sim/index.js';
+import { linkTopic } from '../../../runtime/index.js';
 
 /**
  * Failsafes on the simulator: the forest-fire scenario scripts a 15 s GNSS
@@ -19,7 +21,7 @@ import { simTruthTopic } from '../../../sim/index.js';
  * dead-reckon on), so the pose goes stale and the mission's staleSensor
  * failsafe must hold it in place until GNSS returns, then clear.
  */
-const mission = parseMission(`
+const MISSION_YAML = `
 apiVersion: kestrel/v1
 mission: { id: failsafe-gnss, version: 1.0.0 }
 platform: { kind: multirotor, id: d1, maxSpeedMps: 15, payload: { kind: water, capacity: 40, rangeM: 20 } }
@@ -38,7 +40,15 @@ guardrails:
 behavior: { kind: area_search, area: [[0, 0], [400, 0], [400, 230], [0, 230]], laneSpacingM: 40, altitudeM: 40, speedMps: 10 }
 actuator: { kind: sim }
 logging: { level: silent }
-`);
+`;
+const mission = parseMission(MISSION_YAML);
+/** The same mission with a ground-station link that may be silent for 5 s before the drone returns home. */
+const linkMission = parseMission(
+  MISSION_YAML.replace(
+    '  battery: { returnHomePct: 30, landPct: 15 }',
+    '  battery: { returnHomePct: 30, landPct: 15 }\n  linkLoss: { afterMs: 5000, action: return_home }',
+  ),
+);
 
 describe('failsafes on the simulator', () => {
   it('GNSS outage: the pose goes stale, the drone holds within the timeout, and the failsafe clears when GNSS returns', async () => {
@@ -129,5 +139,89 @@ describe('failsafes on the simulator', () => {
     );
     expect(Math.hypot(end.x - home.x, end.y - home.y)).toBeLessThan(5);
     expect(end.landed).toBe(true);
+  }, 120_000);
+
+  it('link loss: the link drops at 240 s, the drone returns home after afterMs, and resumes only when an operator says so', async () => {
+    // The forest-fire scenario cuts the ground-station link at 240 s for 20 s; this mission waits 5 s, then returns home.
+    const m = linkMission;
+    const clock = new SimClock();
+    const rt = createRuntime(m, { clock, logger: silentLogger() });
+    const events: { t: number; e: RuntimeEvent }[] = [];
+    const commands: { t: number; c: Command; source: string }[] = [];
+    const links: { t: number; up: boolean; peer: string }[] = [];
+    const truth: { t: number; x: number; y: number; v: number }[] = [];
+    rt.bus.subscribe(eventsTopic, (e) => void events.push({ t: clock.elapsed() / 1000, e: e.data }), {
+      policy: reliable(),
+    });
+    rt.bus.subscribe(
+      commandsTopic,
+      (c) => void commands.push({ t: clock.elapsed() / 1000, c: c.data, source: c.data.proposalId }),
+      {
+        policy: reliable(),
+      },
+    );
+    rt.bus.subscribe(linkTopic, (l) => void links.push({ t: clock.elapsed() / 1000, ...l.data }), {
+      policy: reliable(),
+    });
+    rt.bus.subscribe(simTruthTopic, (x) => {
+      const v = x.data.vehicle;
+      truth.push({
+        t: clock.elapsed() / 1000,
+        x: v.positionM.x,
+        y: v.positionM.y,
+        v: Math.hypot(v.velocityMps.x, v.velocityMps.y),
+      });
+    });
+    await rt.start();
+    await driveSimClock(clock, { speed: Infinity, stepMs: 10, durationMs: 270_000 });
+    // The link is back since 260 s; the failsafe latches (on_reset) until an operator resumes at 270 s.
+    rt.bus.publish(operatorTopic, { operator: 'alice', commandId: 'c-1', command: { kind: 'resume' } });
+    await driveSimClock(clock, { speed: Infinity, stepMs: 10, durationMs: 20_000 });
+    await rt.stop('test over');
+
+    const home = truth[0]!;
+    const dist = (p: { x: number; y: number }): number => Math.hypot(p.x - home.x, p.y - home.y);
+    // The simulated ground station: heartbeats at 1 Hz while up, one down notice at 240 s, up again at 260 s.
+    expect(links.every((l) => l.peer === SIM_LINK_PEER)).toBe(true);
+    const down = links.find((l) => !l.up);
+    expect(down?.t).toBeGreaterThanOrEqual(240);
+    expect(down!.t).toBeLessThan(240.2);
+    expect(links.filter((l) => l.t > down!.t && l.t < 260)).toEqual([]);
+    const back = links.find((l) => l.up && l.t > down!.t);
+    expect(back!.t).toBeGreaterThanOrEqual(260);
+    expect(back!.t).toBeLessThan(260.2);
+    expect(links.filter((l) => l.up && l.t < 240).length).toBeGreaterThanOrEqual(239);
+
+    const triggered = events.find((x) => x.e.kind === 'failsafe.triggered' && x.e.data?.['cause'] === 'link_lost');
+    expect(triggered, 'the link-loss failsafe triggers').toBeDefined();
+    // afterMs 5000 from the last moment the link was up; the monitor runs every 100 ms.
+    expect(triggered!.t).toBeGreaterThan(245);
+    expect(triggered!.t).toBeLessThanOrEqual(245.3);
+    expect(triggered!.e.data).toMatchObject({ action: 'return_home' });
+    const rth = commands.find((x) => x.t >= 245 && x.c.action.kind === 'return_home');
+    expect(rth, 'return_home reaches the vehicle').toBeDefined();
+    expect(rth!.t - triggered!.t).toBeLessThan(0.2);
+    // Flying home: closer to home at 259 s than at 246 s.
+    const at = (t: number) => truth.find((x) => x.t >= t)!;
+    expect(dist(at(259))).toBeLessThan(dist(at(246)) - 20);
+    // The link is back at 260 s but the failsafe is on_reset: nothing the behavior proposes runs until the resume.
+    expect(
+      events.some((x) => x.e.kind === 'failsafe.cleared' && x.e.data?.['cause'] === 'link_lost' && x.t < 270),
+    ).toBe(false);
+    const between = commands.filter((x) => x.t > rth!.t && x.t < 270);
+    expect(between.every((x) => ['return_home', 'land', 'hold', 'stop'].includes(x.c.action.kind))).toBe(true);
+    // The operator resumes at 270 s: the failsafe clears and the search goes on, away from home again.
+    const cleared = events.find((x) => x.e.kind === 'failsafe.cleared' && x.e.data?.['cause'] === 'link_lost');
+    expect(cleared!.t).toBeGreaterThanOrEqual(270);
+    expect(cleared!.t).toBeLessThan(270.2);
+    const resumed = commands.find((x) => x.t >= 270 && x.c.proposalId.startsWith('behavior-'));
+    expect(resumed, 'the behavior commands again after the resume').toBeDefined();
+    expect(resumed!.t).toBeLessThan(271.5);
+    expect(Math.max(...truth.filter((x) => x.t > 272).map((x) => x.v))).toBeGreaterThan(2);
+    console.info(
+      `link loss: down ${down!.t.toFixed(2)} s, failsafe ${triggered!.t.toFixed(2)} s -> return_home ${rth!.t.toFixed(2)} s, ` +
+        `${dist(at(246)).toFixed(0)} m -> ${dist(at(259)).toFixed(0)} m from home; link up ${back!.t.toFixed(2)} s; ` +
+        `resume 270 s -> cleared ${cleared!.t.toFixed(2)} s, behavior command ${resumed!.t.toFixed(2)} s`,
+    );
   }, 120_000);
 });

@@ -209,4 +209,57 @@ describe('guard properties', () => {
       { seed: SEED, numRuns: RUNS },
     );
   });
+
+  it("no approved goto's straight path leaves the fence or crosses a no-go zone", () => {
+    let approved = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(
+        world,
+        fc.double({ min: -200, max: 200, noNaN: true }),
+        fc.double({ min: -200, max: 200, noNaN: true }),
+        fc.option(fc.double({ min: 0.5, max: 30, noNaN: true }), { nil: undefined }),
+        ({ fence, zones, x, y, z, yaw }, tx, ty, speedMps) => {
+          const fencePoly = new PreparedPolygon(fence);
+          const zonePolys = zones.map((zz) => new PreparedPolygon(zz));
+          fc.pre(fencePoly.contains(x, y));
+          fc.pre(zonePolys.every((p) => !p.contains(x, y)));
+          const guard = createGuard({ guardrails: rails(fence, zones), platform, ignoreRegistered: true });
+          const action: Action = {
+            kind: 'goto',
+            target: { frame: 'local', x: tx, y: ty },
+            altitudeM: 40,
+            ...(speedMps === undefined ? {} : { speedMps }),
+          };
+          const d = guard.decide(proposal(action), state({ pose: pose(x, y, yaw, z) }), NOW);
+          if (d.verdict === 'deny') {
+            refused++;
+            return;
+          }
+          const a = d.action;
+          if (a?.kind !== 'goto') {
+            // Rules may only tighten a goto into a stop or hold, never into another move.
+            expect(['stop', 'hold']).toContain(a?.kind);
+            return;
+          }
+          approved++;
+          expect(a.target).toEqual(action.target);
+          expect(a.speedMps ?? Infinity).toBeLessThanOrEqual(MAX_LINEAR + 1e-9);
+          // Dense samples of the straight path, checked against the polygons point by point (not by the guard's segment test).
+          const n = Math.max(200, Math.ceil(Math.hypot(tx - x, ty - y) / 0.25));
+          for (let k = 0; k <= n; k++) {
+            const px = x + ((tx - x) * k) / n;
+            const py = y + ((ty - y) * k) / n;
+            expect(fencePoly.contains(px, py) || fencePoly.boundaryDistanceSq(px, py) <= 1e-12).toBe(true);
+            for (const zp of zonePolys)
+              expect(!zp.contains(px, py) || zp.boundaryDistanceSq(px, py) <= 1e-12).toBe(true);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    );
+    // The property is only worth something if both outcomes happen often.
+    expect(approved).toBeGreaterThan(RUNS / 10);
+    expect(refused).toBeGreaterThan(RUNS / 10);
+  });
 });
