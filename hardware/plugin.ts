@@ -2,12 +2,13 @@ import { isAbsolute, resolve } from 'node:path';
 import type { KestrelPlugin } from '../runtime/index.js';
 import { BagSource } from './bag/bag-source.js';
 import { LogActuator } from './log-actuator.js';
+import { Ros2OutputPublisher } from './ros2/ros2-output-publisher.js';
 import { Ros2Source } from './ros2/ros2-source.js';
 import { Ros2TwistActuator } from './ros2/ros2-twist-actuator.js';
 
 /**
- * Hardware adapters: live ROS 2 topics and commands (rclnodejs, loaded
- * lazily), rosbag2 replay, and the dry-run actuator.
+ * Hardware adapters: live ROS 2 topics, commands and outputs (rclnodejs,
+ * loaded lazily), rosbag2 replay, and the dry-run actuator.
  */
 export const hardwarePlugin: KestrelPlugin = {
   name: 'kestrel-hardware',
@@ -41,4 +42,16 @@ export const hardwarePlugin: KestrelPlugin = {
       return new Ros2TwistActuator({ topic: actuator.topic, message: actuator.message });
     },
   },
+  // A mission that drives a ROS 2 robot also shows the ROS 2 graph what Kestrel sees and decides.
+  components: (ctx) =>
+    ctx.mission.actuator?.kind === 'ros2'
+      ? [
+          new Ros2OutputPublisher({
+            robotId: ctx.mission.platform.id,
+            cameraFrames: new Map(
+              ctx.mission.sensors.filter((s) => s.type === 'camera').map((s) => [s.id, s.frameId ?? s.id]),
+            ),
+          }),
+        ]
+      : [],
 };

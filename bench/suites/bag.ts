@@ -3,14 +3,26 @@
  * decoded from CDR, for sensor_msgs/Imu and for 640x480 rgb8 Images.
  * Reference: the same file read without decoding, in the same run, so the
  * figure separates Kestrel's decoding from the MCAP reader and the disk.
- * The bag is generated (deterministic) into a temp folder.
+ * Then the replay pipeline's per-message overhead: the same IMU file replayed
+ * through BagReplaySource on a SimClock (bus publish, clock stepping, the
+ * driver's idle waits) against decoding + converting it bare.
+ * The bags are generated (deterministic) into a temp folder.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TempBuffer } from '@mcap/core';
-import { DecoderCache, convertImage, convertImu, openBag } from '../../hardware/index.js';
-import { McapBagWriter } from '../../hardware/bag/mcap-bag-writer.js';
+import {
+  BagReplaySource,
+  DecoderCache,
+  McapBagWriter,
+  convertImage,
+  convertImu,
+  driveReplay,
+  openBag,
+} from '../../hardware/index.js';
+import { MessageBus, SimClock, queue, sensorTopic, silentLogger, type HealthReporter } from '../../runtime/index.js';
+import { Services } from '../../runtime/index.js';
 import { assertWork, entry, gc, median } from '../harness.js';
 import type { BenchEntry } from '../harness.js';
 
@@ -19,11 +31,20 @@ const IMU_MESSAGES = 100_000;
 const IMAGE_MESSAGES = 120;
 const IMU_TARGET_MSG_S = 50_000;
 const IMAGE_TARGET_MSG_S = 500;
+/** IMU messages replayed per sample (200 Hz: 50 s of bag time). */
+const REPLAY_MESSAGES = 10_000;
 const T0_NS = 1_700_000_000_000_000_000n;
 
 interface Rates {
   readonly decodeMsgS: number;
   readonly readMsgS: number;
+  /** Process CPU time (user + system) per decoded message, µs: steadier than wall time on a shared machine. */
+  readonly decodeCpuUsPerMsg: number;
+}
+
+interface PassResult {
+  readonly msgS: number;
+  readonly cpuUsPerMsg: number;
 }
 
 async function writeBag(
@@ -50,10 +71,11 @@ async function pass(
   decode: boolean,
   convert: (m: Record<string, unknown>) => boolean,
   validateCrcs = true,
-): Promise<number> {
+): Promise<PassResult> {
   const bag = await openBag(path);
   const decoders = new DecoderCache();
   const topic = bag.info.topics[0]!;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
   let bytes = 0;
@@ -66,10 +88,11 @@ async function pass(
     }
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await bag.close();
   assertWork(`${topic.name} messages ${decode ? 'decoded' : 'read'}`, n, topic.messageCount);
   if (!decode && bytes === 0) throw new Error('benchmark read no bytes');
-  return n / seconds;
+  return { msgS: n / seconds, cpuUsPerMsg: (cpu.user + cpu.system) / n };
 }
 
 async function measure(
@@ -79,14 +102,17 @@ async function measure(
 ): Promise<Rates> {
   await pass(path, true, convert); // warm-up: JIT and page cache
   const decodeRates: number[] = [];
+  const decodeCpu: number[] = [];
   const readRates: number[] = [];
   for (let r = 0; r < repeats; r++) {
     gc();
-    decodeRates.push(await pass(path, true, convert));
+    const d = await pass(path, true, convert);
+    decodeRates.push(d.msgS);
+    decodeCpu.push(d.cpuUsPerMsg);
     gc();
-    readRates.push(await pass(path, false, convert));
+    readRates.push((await pass(path, false, convert)).msgS);
   }
-  return { decodeMsgS: median(decodeRates), readMsgS: median(readRates) };
+  return { decodeMsgS: median(decodeRates), readMsgS: median(readRates), decodeCpuUsPerMsg: median(decodeCpu) };
 }
 
 export async function bagSuite(ctx: { sharedDir: string | undefined; repeats: number }): Promise<BenchEntry[]> {
@@ -104,12 +130,15 @@ export async function bagSuite(ctx: { sharedDir: string | undefined; repeats: nu
       IMAGE_MESSAGES,
       33_333_333n,
     );
+    const replayPath = join(dir, 'replay.mcap');
+    await writeBag(replayPath, '/imu', 'sensor_msgs/msg/Imu', imuMessage(), REPLAY_MESSAGES, 5_000_000n);
     const imu = await measure(imuPath, repeats, (m) => convertImu(m).ok);
     const image = await measure(imagePath, repeats, (m) => convertImage(m).ok);
     const reference = (value: number): { name: string; value: number } => ({
       name: 'same MCAP file read without decoding, same run',
       value,
     });
+    const replay = await measureReplay(replayPath, repeats);
     return [
       entry({
         suite: SUITE,
@@ -127,10 +156,89 @@ export async function bagSuite(ctx: { sharedDir: string | undefined; repeats: nu
         reference: reference(image.readMsgS),
         target: { op: '>=', value: IMAGE_TARGET_MSG_S },
       }),
+      entry({
+        suite: SUITE,
+        metric: '640x480 rgb8 Image decoded + converted, CPU time per message',
+        value: image.decodeCpuUsPerMsg,
+        unit: 'us/msg',
+        // 500 msg/s on one core is 2000 µs of CPU per message.
+        target: { op: '<=', value: 1e6 / IMAGE_TARGET_MSG_S },
+      }),
+      entry({
+        suite: SUITE,
+        metric: 'replay pipeline, Imu at 200 Hz, time per message',
+        value: replay.replayUsPerMsg,
+        unit: 'us/msg',
+        reference: { name: 'same file decoded + converted bare, same run', value: replay.bareUsPerMsg },
+      }),
+      entry({
+        suite: SUITE,
+        metric: 'replay pipeline overhead per message (replay - bare)',
+        value: replay.replayUsPerMsg - replay.bareUsPerMsg,
+        unit: 'us/msg',
+      }),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One replay of the IMU bag through BagReplaySource on a SimClock, with one bus subscriber; µs per message. */
+async function replayPass(path: string): Promise<number> {
+  const clock = new SimClock();
+  const bus = new MessageBus({ clock });
+  let got = 0;
+  bus.subscribe(
+    sensorTopic('imu', 'imu'),
+    () => {
+      got++;
+    },
+    { policy: queue(1000) },
+  );
+  const noop = (): void => undefined;
+  const health: HealthReporter = {
+    ok: noop,
+    degraded: noop,
+    failed: noop,
+    current: () => ({ state: 'ok', sinceMs: 0 }),
+  };
+  const ctx = {
+    bus,
+    clock,
+    logger: silentLogger(),
+    health,
+    services: new Services(),
+    signal: new AbortController().signal,
+  };
+  const source = new BagReplaySource({
+    path,
+    routes: [{ topic: '/imu', sensorId: 'imu', sensorType: 'imu' }],
+    loop: false,
+  });
+  await source.configure(ctx);
+  const t0 = performance.now();
+  await source.start(ctx);
+  const result = await driveReplay(clock, bus, source, { speed: Infinity });
+  await bus.drain();
+  const us = ((performance.now() - t0) * 1000) / REPLAY_MESSAGES;
+  await source.stop();
+  assertWork('replayed Imu messages delivered', got, REPLAY_MESSAGES);
+  if (result !== 'ended') throw new Error(`replay ended with ${result}`);
+  return us;
+}
+
+async function measureReplay(path: string, repeats: number): Promise<{ replayUsPerMsg: number; bareUsPerMsg: number }> {
+  const bare = (m: Record<string, unknown>): boolean => convertImu(m).ok;
+  await replayPass(path); // warm-up
+  const replayUs: number[] = [];
+  const bareUs: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    gc();
+    replayUs.push(await replayPass(path));
+    gc();
+    bareUs.push(1e6 / (await pass(path, true, bare)).msgS);
+  }
+  return { replayUsPerMsg: median(replayUs), bareUsPerMsg: median(bareUs) };
 }
 
 function imuMessage(): object {

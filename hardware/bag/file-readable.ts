@@ -34,7 +34,8 @@ export class FileReadable implements IReadable {
     if (position + length > this.sizeBytes) {
       throw new RangeError(`read of ${length} bytes at ${position} runs past the end of the file (${this.sizeBytes})`);
     }
-    const buffer = new Uint8Array(length);
+    // Not zero-filled: every byte is overwritten below, and a chunk is often a whole 1 MB image.
+    const buffer = Buffer.allocUnsafeSlow(length);
     let done = 0;
     // read() may return fewer bytes than asked (large reads on some file systems); loop until full.
     while (done < length) {

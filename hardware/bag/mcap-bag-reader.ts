@@ -1,6 +1,8 @@
 import { McapIndexedReader, type IReadable } from '@mcap/core';
 import { decompress as zstdDecompress } from 'fzstd';
+import { ChunkCrcReadable, type ChunkReadOptions } from './chunk-crc.js';
 import { BagError } from './errors.js';
+import { chunksInOrder, readChunkMessages } from './mcap-chunk-reader.js';
 import type { BagInfo, BagMessage, BagReader, BagSchema, BagTopic, ReadOptions } from './types.js';
 
 /**
@@ -20,8 +22,12 @@ const DECOMPRESS = {
  */
 export async function openMcapBag(readable: IReadable, path: string, close: () => Promise<void>): Promise<BagReader> {
   let reader: McapIndexedReader;
+  const checked = new ChunkCrcReadable(readable, path);
   try {
-    reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: DECOMPRESS });
+    reader = await McapIndexedReader.Initialize({
+      readable: checked,
+      decompressHandlers: { zstd: checked.checked(DECOMPRESS.zstd) },
+    });
   } catch (error) {
     throw new BagError(
       'bag.corrupt',
@@ -36,19 +42,40 @@ export async function openMcapBag(readable: IReadable, path: string, close: () =
       `${path}: chunks are compressed with "${unsupported}"; Kestrel reads uncompressed and zstd chunks`,
     );
   }
+  checked.setChunkStarts(reader.chunkIndexes.map((c) => c.chunkStartOffset));
   const info = await mcapInfo(reader, path);
   const topicByChannel = new Map<number, string>();
   for (const [id, channel] of reader.channelsById) topicByChannel.set(id, channel.topic);
+  const channelsFor = (topics: readonly string[]): Set<number> => {
+    const wanted = new Set(topics);
+    return new Set([...topicByChannel].filter(([, t]) => wanted.has(t)).map(([id]) => id));
+  };
+  const inOrder = chunksInOrder(reader.chunkIndexes);
 
   return {
     info,
     async *messages(options: ReadOptions = {}): AsyncGenerator<BagMessage> {
+      const validateCrcs = options.validateCrcs ?? true;
+      if (inOrder) {
+        const channels = options.topics === undefined ? undefined : channelsFor(options.topics);
+        const messages = readChunkMessages(readable, reader.chunkIndexes, channels, {
+          validateCrcs,
+          path,
+          decompress: DECOMPRESS,
+        });
+        for await (const m of messages) {
+          yield { topic: topicByChannel.get(m.channelId) ?? '', logTimeNs: m.logTime, data: m.data };
+        }
+        return;
+      }
+      // Chunks that overlap in time need the library's merge over message indexes (it copies message data).
       const args = {
-        validateCrcs: options.validateCrcs ?? true,
+        // The library's JS CRC is off; ChunkCrcReadable checks with zlib's native one instead.
+        validateCrcs: false,
+        readOptions: { validateCrcs } satisfies ChunkReadOptions,
         ...(options.topics === undefined ? {} : { topics: options.topics }),
       };
       for await (const m of reader.readMessages(args)) {
-        // Record data is a subarray of the decompressed chunk: borrowed, not copied.
         yield { topic: topicByChannel.get(m.channelId) ?? '', logTimeNs: m.logTime, data: m.data };
       }
     },

@@ -3,6 +3,7 @@ import { ros2humble } from '@foxglove/rosmsg-msgs-common';
 import { BagError } from './errors.js';
 import { shortRosType } from './ros-type-name.js';
 import type { BagSchema } from './types.js';
+import { VISION_MSGS } from './vision-msgs.js';
 
 /** A parsed message definition: the root type first, then every type it refers to. */
 export type MessageDefinitions = ReturnType<typeof parse>;
@@ -11,11 +12,14 @@ type Definition = MessageDefinitions[number];
 /**
  * Built-in definitions of the common ROS 2 packages (std_msgs,
  * builtin_interfaces, geometry_msgs, sensor_msgs, nav_msgs, tf2_msgs,
- * diagnostic_msgs, ...) for bags that store none: sqlite3 bags before Iron
+ * diagnostic_msgs, ..., and vision_msgs) for bags that store none: sqlite3 bags before Iron
  * have no `message_definitions` table. Humble's definitions: the fields of
  * these messages have not changed from Dashing to Jazzy.
  */
-const BUILTIN: ReadonlyMap<string, Definition> = new Map(Object.entries(ros2humble as Record<string, Definition>));
+const BUILTIN: ReadonlyMap<string, Definition> = new Map([
+  ...Object.entries(ros2humble as Record<string, Definition>),
+  ...VISION_MSGS.map((d): [string, Definition] => [d.name ?? '', d]),
+]);
 /** Every built-in type, so a root can refer to any of them (Header, Time, Vector3, ...). Built once. */
 const BUILTIN_ALL: readonly Definition[] = [...BUILTIN.values()];
 
