@@ -6,6 +6,7 @@ import {
   reliable,
   type Clock,
   type Decision,
+  type LatencyReport,
   type MessageBus,
   type Subscription,
 } from '../runtime/index.js';
@@ -20,6 +21,21 @@ export interface RunSummary {
   readonly lastPose?: { readonly x: number; readonly y: number; readonly z: number };
   readonly batteryPct?: number;
   readonly events: number;
+  /** The behavior's last phase. */
+  readonly phase?: string;
+  readonly fires: FireCounts;
+  /** Frame-to-decision latency, when the runtime traced it. */
+  readonly latency?: LatencyReport;
+}
+
+/** What the behavior said about fires, counted from its events. */
+export interface FireCounts {
+  readonly found: number;
+  /** Fires that got at least one burst. */
+  readonly suppressed: number;
+  readonly bursts: number;
+  readonly out: number;
+  readonly stillBurning: number;
 }
 
 /**
@@ -36,12 +52,16 @@ export class ProgressReporter {
   private events = 0;
   private lastDenial: Decision | undefined;
   private readonly startMs: number;
+  private phase: string | undefined;
+  private readonly fires = { found: 0, suppressed: 0, bursts: 0, out: 0, stillBurning: 0 };
+  private readonly suppressedIds = new Set<string>();
 
   constructor(
     private readonly bus: MessageBus,
     private readonly clock: Clock,
     private readonly io: CliIo,
     private readonly quiet: boolean,
+    private readonly latency: () => LatencyReport | undefined = () => undefined,
   ) {
     this.startMs = clock.monoMs();
     this.subs.push(
@@ -64,6 +84,7 @@ export class ProgressReporter {
         eventsTopic,
         (m) => {
           this.events++;
+          this.onEvent(m.data.kind, m.data.data);
           if (!this.quiet && m.data.severity !== 'info')
             this.io.err(`[${this.stamp()}] ${m.data.severity}: ${m.data.message}\n`);
         },
@@ -83,11 +104,20 @@ export class ProgressReporter {
     const d = `  guard ${this.counts.allow} ok / ${this.counts.modify} clamped / ${this.counts.deny} denied`;
     const last =
       this.lastDenial === undefined ? '' : `  last denial: ${this.lastDenial.code} (${this.lastDenial.reason})`;
-    this.io.err(`[${this.stamp()}] ${p}${b}${d}${last}\n`);
+    const phase = this.phase === undefined ? '' : `${this.phase}  `;
+    const f = this.fires;
+    const fires = f.found === 0 ? '' : `  fires ${f.found} found / ${f.suppressed} suppressed / ${f.out} out`;
+    const l = this.latency();
+    const lat =
+      l === undefined || l.workMs.count === 0
+        ? ''
+        : `  latency p50 ${l.workMs.p50.toFixed(1)} / p99 ${l.workMs.p99.toFixed(1)} ms`;
+    this.io.err(`[${this.stamp()}] ${phase}${p}${b}${fires}${d}${lat}${last}\n`);
     this.lastDenial = undefined;
   }
 
   summary(simulated: boolean): RunSummary {
+    const latency = this.latency();
     return {
       simulated,
       elapsedS: (this.clock.monoMs() - this.startMs) / 1000,
@@ -98,7 +128,25 @@ export class ProgressReporter {
       ...(this.pose === undefined ? {} : { lastPose: this.pose }),
       ...(this.batteryPct === undefined ? {} : { batteryPct: this.batteryPct }),
       events: this.events,
+      ...(this.phase === undefined ? {} : { phase: this.phase }),
+      fires: { ...this.fires },
+      ...(latency === undefined ? {} : { latency }),
     };
+  }
+
+  private onEvent(kind: string, data: Readonly<Record<string, unknown>> | undefined): void {
+    if (kind === 'behavior.phase' && typeof data?.['phase'] === 'string') this.phase = data['phase'];
+    else if (kind === 'behavior.fire_found') this.fires.found++;
+    else if (kind === 'behavior.fire_out') this.fires.out++;
+    else if (kind === 'behavior.fire_not_out') this.fires.stillBurning++;
+    else if (kind === 'behavior.suppress') {
+      this.fires.bursts++;
+      const id = typeof data?.['fire'] === 'string' ? data['fire'] : '';
+      if (!this.suppressedIds.has(id)) {
+        this.suppressedIds.add(id);
+        this.fires.suppressed++;
+      }
+    }
   }
 
   close(): void {

@@ -63,7 +63,9 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
   const runDir = opts.runDir ?? defaultRunDir(mission.mission.id);
   const recorder = new RunRecorder(runDir);
   const runtime = createRuntime(loaded, { logger, observers: [recorder] });
-  const progress = new ProgressReporter(runtime.bus, runtime.clock, io, opts.quiet === true || opts.json === true);
+  const progress = new ProgressReporter(runtime.bus, runtime.clock, io, opts.quiet === true || opts.json === true, () =>
+    runtime.latency(),
+  );
   const tracker = new RunTracker(runtime.bus);
 
   const abort = new AbortController();
@@ -163,8 +165,24 @@ function printSummary(
   if (s.lastPose !== undefined)
     io.err(`  last position (${s.lastPose.x.toFixed(1)}, ${s.lastPose.y.toFixed(1)}, ${s.lastPose.z.toFixed(1)}) m\n`);
   if (s.batteryPct !== undefined) io.err(`  battery ${s.batteryPct.toFixed(1)} %\n`);
+  if (s.phase !== undefined) io.err(`  phase ${s.phase}\n`);
+  const f = s.fires;
+  if (f.found > 0)
+    io.err(
+      `  fires: ${f.found} found, ${f.suppressed} suppressed (${f.bursts} bursts), ${f.out} out, ${f.stillBurning} still burning\n`,
+    );
   io.err(`  guard: ${s.decisions.allow} allowed, ${s.decisions.modify} modified, ${s.decisions.deny} denied\n`);
   for (const d of s.denials.slice(0, 5)) io.err(`    ${d.count} x ${d.code}: ${d.lastReason}\n`);
+  const l = s.latency;
+  if (l !== undefined && l.workMs.count > 0) {
+    io.err(
+      `  frame-to-decision latency over ${l.decisions} decisions: work p50 ${l.workMs.p50.toFixed(1)} ms, p99 ${l.workMs.p99.toFixed(1)} ms; frame age at decision p50 ${l.ageMs.p50.toFixed(0)} ms, p99 ${l.ageMs.p99.toFixed(0)} ms\n`,
+    );
+    const stages = Object.entries(l.stages)
+      .map(([k, v]) => `${k} ${v.p50.toFixed(1)}/${v.p99.toFixed(1)}`)
+      .join(', ');
+    io.err(`    per stage p50/p99 ms: ${stages}\n`);
+  }
   const bad = health.components.filter((c) => c.state === 'failed' || c.state === 'degraded');
   for (const c of bad) io.err(`  ${c.component}: ${c.state}${c.reason === undefined ? '' : ` (${c.reason})`}\n`);
   io.err(`  run record: ${runDir} (events.jsonl, summary.json, map.png)\n`);

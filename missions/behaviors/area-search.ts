@@ -1,7 +1,14 @@
-import type { Action, RuntimeEvent, Target } from '../../runtime/index.js';
+import type { Action, Decision, PoseEstimate, RuntimeEvent, Target } from '../../runtime/index.js';
 import type { XY } from './lawnmower.js';
 import { lawnmower } from './lawnmower.js';
-import { distanceXY, gotoLocal, type BehaviorInput, type BehaviorLogic, type BehaviorOutput } from './logic.js';
+import {
+  distanceXY,
+  gotoLocal,
+  type BehaviorInput,
+  type BehaviorLogic,
+  type BehaviorOutput,
+  type RetaskPolicy,
+} from './logic.js';
 import { WaypointCursor } from './waypoints.js';
 
 export interface AreaSearchConfig {
@@ -10,43 +17,248 @@ export interface AreaSearchConfig {
   readonly altitudeM: number | undefined;
   readonly speedMps: number;
   readonly onFire: 'suppress' | 'report';
+  /** Horizontal distance from the aim point within which water may be released, m (capped by the payload's reach). */
   readonly suppressRangeM: number;
   /** Charge at which the search ends and the robot returns, %. */
   readonly returnHomePct: number | undefined;
-  /** How long one suppression burst lasts, s. */
+  /**
+   * Longest suppression burst, s. A burst ends sooner when nothing of the
+   * fire has been seen burning under the vehicle for KNOCKDOWN_MS (the
+   * flames are knocked down), and never asks for more water than is left.
+   */
   readonly suppressS: number;
+  /**
+   * Reach of the payload, m, measured in 3D from the nozzle (the simulator's
+   * water reaches the ground only when the vehicle is lower than this).
+   * Undefined: no releasable payload, fires are reported only.
+   */
+  readonly payloadRangeM?: number;
+  /** Water carried, L. Default: unlimited (the behavior then never runs dry on paper). */
+  readonly payloadCapacityL?: number;
+  /** Release rate, L/s (used to book the water each approved burst spends). Default 2. */
+  readonly payloadFlowLps?: number;
+  /** The guard's altitude floor, m: the behavior never plans below it (plus a 1 m margin). */
+  readonly minAltitudeM?: number;
+  /** Fire sightings closer than this to a known fire belong to it: one fire, one target, m. Default 60. */
+  readonly fireMergeM?: number;
+  /** After a burst, watch from search altitude this long before calling a fire out, s. Default 6. */
+  readonly confirmS?: number;
+  /**
+   * Bursts per fire before it is reported still burning and the search
+   * resumes. Default 4: a fire half fought grows back, so the water goes on
+   * the fire in hand until it is out or the tank is empty.
+   */
+  readonly maxBurstsPerFire?: number;
+  /** Standoffs the guard applies (by class); the behavior keeps its aim point clear of them. */
+  readonly standoff?: readonly { readonly className: string; readonly noPayloadM: number }[];
+  /** Target classes, highest priority first; fire handling needs `fire` here. Default ['fire']. */
+  readonly targets?: readonly string[];
+  /** Payload policy. Default auto. */
+  readonly payload?: 'auto' | 'confirm' | 'off';
+  /** Where the robot took off, when known (a retask keeps it). */
+  readonly home?: XY;
 }
 
-type Phase = 'takeoff' | 'search' | 'approach' | 'suppress' | 'return_home' | 'land' | 'done';
+type Phase =
+  | 'takeoff'
+  | 'search'
+  | 'transit'
+  | 'descend'
+  | 'await_confirm'
+  | 'suppress'
+  | 'climb'
+  | 'confirm'
+  | 'return_home'
+  | 'land'
+  | 'done';
+
+type IncidentState = 'new' | 'active' | 'out' | 'burning' | 'skipped' | 'reported';
+
+/** One physical fire: every fire target the world model holds near it. */
+interface Incident {
+  readonly id: string;
+  x: number;
+  y: number;
+  readonly members: Map<string, Target>;
+  state: IncidentState;
+  bursts: number;
+  waterL: number;
+  readonly foundMs: number;
+  /** Not before this time (a person was too close to release). */
+  notBeforeMs: number;
+  deferrals: number;
+  outAtMs: number;
+  /** Newest sighting of any of its hot spots, ms. */
+  lastSeenMs: number;
+}
+
+export interface FireStatus {
+  readonly id: string;
+  readonly x: number;
+  readonly y: number;
+  readonly state: IncidentState;
+  readonly bursts: number;
+  readonly waterL: number;
+}
+
+const GOTO_DENIALS_BEFORE_SKIP = 5;
+const DEFAULT_MAX_BURSTS = 4;
+const PAYLOAD_DENIALS_BEFORE_SKIP = 3;
+const PAYLOAD_RETRY_MS = 2500;
+const PERSON_RETRY_MS = 60_000;
+/** Hot spots seen within this long of a fire's newest sighting are what burns now, ms. */
+const FRESH_MS = 8000;
+/** How far the vehicle may be from its aim point and still release, m. */
+const AIM_TOLERANCE_M = 2;
+/** Beyond a fire's outermost hot spot the water disc must reach this much further: a 5 m fuel cell plus position error, m. */
+const DISC_MARGIN_M = 7;
+/**
+ * Vertical error the release altitude allows for, m: the water disc is
+ * planned as if the vehicle were this much higher than its estimate says.
+ * GNSS height wanders by about 2 m (1 σ) and more after an outage; 3 m too
+ * high at 18 m shrinks a 20 m reach's 9 m disc to nothing.
+ */
+const VERTICAL_MARGIN_M = 4;
+/** Fire sightings further than this outside the search area are reported, not chased, m. */
+const AREA_MARGIN_M = 20;
+/** Narrowest disc the behavior releases over, m (a single hot spot). */
+const MIN_DISC_M = 8;
+/**
+ * Estimated on the ground: below this height and within this vertical speed
+ * for LANDED_MS, m and m/s. The height bound is loose on purpose: the GNSS
+ * height of a landed drone can read several metres; its vertical speed reads
+ * zero, and a landing drone descends without pause until it touches down.
+ */
+const LANDED_Z_M = 10;
+const LANDED_VZ_MPS = 0.15;
+const LANDED_MS = 2000;
+/** Shortest burst, s: less water than this is not worth a descent. */
+const MIN_BURST_S = 2;
+/** A burst stops once no hot spot of the fire within reach has been seen for this long, ms. */
+const KNOCKDOWN_MS = 2000;
 
 /**
- * Sweep the area in lanes; when a fire is in the world model, fly to
- * suppression range and release water (or just report it); return home when
- * the sweep is done or the battery reaches the reserve.
+ * Sweep the area in lanes; when a fire is confirmed, fly over the hot spots
+ * seen burning, descend until the payload's water disc (a 3D reach: water
+ * from 40 m never lands) covers them, and release until no flames are seen
+ * within reach. Then climb back and watch: no fresh sighting for `confirmS`
+ * means the fire is out; otherwise aim again at what still burns, up to
+ * `maxBurstsPerFire` bursts while water lasts. Then resume the sweep where it
+ * left off. Return home when the sweep is done or the battery reaches the
+ * reserve, and land.
+ *
+ * All the fire targets the world model holds within `fireMergeM` of each
+ * other are one fire (a spreading fire is seen as many hot spots). Every
+ * guard decision on its own proposals comes back as input: a goto denied
+ * again and again, or a payload the guard will not release, makes the
+ * behavior give that fire up and say why, instead of asking forever.
  */
 export class AreaSearch implements BehaviorLogic {
   readonly kind = 'area_search';
   private phase: Phase = 'takeoff';
   private readonly route: WaypointCursor;
   private home: XY | undefined;
-  private readonly handled = new Set<string>();
-  private fire: Target | undefined;
-  private suppressUntilMs = 0;
+  private readonly incidents: Incident[] = [];
+  private active: Incident | undefined;
+  private aim: XY | undefined;
+  private burstEndMs = 0;
+  private confirmUntilMs = 0;
+  private waterUsedL = 0;
+  private gotoDenials = 0;
+  private payloadDenials = 0;
+  private payloadRetryMs = 0;
+  private payloadProposed = false;
+  /** The burst in progress was approved (its water booked) at this time, ms; undefined until then. */
+  private burstApprovedMs: number | undefined;
+  /** Water given back when a burst was stopped early; booked again if the guard denies the stop. */
+  private refundL = 0;
+  private confirmRequest: string | undefined;
+  private confirmed = false;
+  private altitudeM: number | undefined;
+  private speedMps: number;
+  private targetClasses: readonly string[];
+  private payloadPolicy: 'auto' | 'confirm' | 'off';
+  private pendingEvents: RuntimeEvent[] = [];
+  private seq = 0;
+  private dryAnnounced = false;
+  /** Fire targets sighted outside the search area: reported once, never chased. */
+  private readonly outsideArea = new Set<string>();
+  /** Release altitude for the fire in hand, m: its disc covers the hot spots seen. */
+  private releaseAltM: number | undefined;
+  /** Since when the estimate has been still near the ground in the land phase, ms. */
+  private stillSinceMs: number | undefined;
 
   constructor(private readonly cfg: AreaSearchConfig) {
     this.route = new WaypointCursor(lawnmower(cfg.area, cfg.laneSpacingM), 3, false);
+    this.altitudeM = cfg.altitudeM;
+    this.speedMps = cfg.speedMps;
+    this.targetClasses = cfg.targets ?? ['fire'];
+    this.payloadPolicy = cfg.payload ?? 'auto';
+    this.home = cfg.home;
+  }
+
+  get homeXY(): XY | undefined {
+    return this.home;
+  }
+
+  /** Every fire found so far and what became of it. */
+  fires(): FireStatus[] {
+    return this.incidents.map((i) => ({
+      id: i.id,
+      x: i.x,
+      y: i.y,
+      state: i.state,
+      bursts: i.bursts,
+      waterL: i.waterL,
+    }));
+  }
+
+  get waterLeftL(): number {
+    return (this.cfg.payloadCapacityL ?? Infinity) - this.waterUsedL;
+  }
+
+  retask(policy: RetaskPolicy): readonly string[] {
+    const changed: string[] = [];
+    if (policy.targets !== undefined) {
+      this.targetClasses = policy.targets;
+      changed.push(`targets ${policy.targets.join(' > ') || 'none'}`);
+    }
+    if (policy.payload !== undefined && policy.payload !== this.payloadPolicy) {
+      this.payloadPolicy = policy.payload;
+      changed.push(`payload ${policy.payload}`);
+    }
+    if (policy.altitudeM !== undefined && policy.altitudeM !== this.altitudeM) {
+      this.altitudeM = policy.altitudeM;
+      changed.push(`altitude ${policy.altitudeM} m`);
+    }
+    if (policy.speedMps !== undefined && policy.speedMps !== this.speedMps) {
+      this.speedMps = policy.speedMps;
+      changed.push(`speed ${policy.speedMps} m/s`);
+    }
+    return changed;
+  }
+
+  confirm(requestId: string): boolean {
+    if (this.phase !== 'await_confirm' || requestId !== this.confirmRequest) return false;
+    this.confirmed = true;
+    return true;
   }
 
   step(input: BehaviorInput): BehaviorOutput {
     const pose = input.pose;
     if (pose === undefined) return { phase: 'waiting for pose' };
     this.home ??= [pose.positionM.x, pose.positionM.y];
-    const events: RuntimeEvent[] = [];
+    const events: RuntimeEvent[] = this.pendingEvents;
+    this.pendingEvents = [];
+    for (const d of input.decisions ?? []) this.onDecision(d, input.nowMs, events);
+    if (this.targetClasses.includes('fire')) this.updateIncidents(input, events);
+
     const lowBattery =
       this.cfg.returnHomePct !== undefined &&
       input.batteryPct !== undefined &&
       input.batteryPct <= this.cfg.returnHomePct;
     if (lowBattery && this.phase !== 'return_home' && this.phase !== 'land' && this.phase !== 'done') {
+      this.abandonActive('battery at the reserve', events);
       this.phase = 'return_home';
       events.push({
         kind: 'behavior.return_home',
@@ -55,100 +267,639 @@ export class AreaSearch implements BehaviorLogic {
       });
     }
 
-    const newFire = input.targets.find((t) => t.className === 'fire' && !this.handled.has(t.id));
-    if (newFire !== undefined && (this.phase === 'search' || this.phase === 'takeoff')) {
-      this.handled.add(newFire.id);
-      events.push({
-        kind: 'behavior.fire_found',
-        severity: 'warning',
-        message: `fire ${newFire.id} at (${newFire.positionM.x.toFixed(0)}, ${newFire.positionM.y.toFixed(0)})`,
-        data: { id: newFire.id, x: newFire.positionM.x, y: newFire.positionM.y },
-      });
-      if (this.cfg.onFire === 'suppress') {
-        this.fire = newFire;
-        this.phase = 'approach';
-      }
-    }
+    if (this.phase === 'search') this.pickIncident(input, events);
+    const action = this.act(input, pose, events);
+    const frameStampMs = this.frameStamp();
+    return {
+      phase: this.phaseLabel(),
+      ...(action === undefined ? {} : { action }),
+      events,
+      ...(frameStampMs === undefined ? {} : { frameStampMs }),
+    };
+  }
 
-    const alt = this.cfg.altitudeM;
-    let action: Action | undefined;
+  private act(input: BehaviorInput, pose: PoseEstimate, events: RuntimeEvent[]): Action | undefined {
+    const now = input.nowMs;
+    const alt = this.altitudeM;
+    const p = pose.positionM;
     switch (this.phase) {
       case 'takeoff':
-        if (alt === undefined || pose.positionM.z >= alt - 2) this.phase = 'search';
-        action = gotoLocal(pose.positionM.x, pose.positionM.y, alt);
-        break;
+        if (alt === undefined || p.z >= alt - 2) this.phase = 'search';
+        return gotoLocal(p.x, p.y, alt);
       case 'search': {
         const wp = this.route.current(pose);
         if (wp === undefined) {
           this.phase = 'return_home';
-          events.push({ kind: 'behavior.search_done', severity: 'info', message: 'area swept; returning home' });
-          action = { kind: 'return_home' };
-        } else {
-          action = gotoLocal(wp[0], wp[1], alt, this.cfg.speedMps);
+          events.push({
+            kind: 'behavior.search_done',
+            severity: 'info',
+            message: `area swept (${this.fireSummary()}); returning home`,
+            data: { fires: this.fires() },
+          });
+          return this.goHome(pose);
         }
-        break;
+        if (this.gotoDenials >= GOTO_DENIALS_BEFORE_SKIP) {
+          // A lane end the guard will not fly to (fence, no-go zone): skip it rather than ask forever.
+          events.push({
+            kind: 'behavior.waypoint_skipped',
+            severity: 'warning',
+            message: `waypoint (${wp[0].toFixed(0)}, ${wp[1].toFixed(0)}) denied ${GOTO_DENIALS_BEFORE_SKIP} times; skipped`,
+          });
+          this.gotoDenials = 0;
+          this.route.skip();
+          return undefined;
+        }
+        return gotoLocal(wp[0], wp[1], alt, this.speedMps);
       }
-      case 'approach': {
-        const fire = this.fire;
-        if (fire === undefined) {
-          this.phase = 'search';
+      case 'transit': {
+        const aim = this.aim;
+        const fire = this.active;
+        if (aim === undefined || fire === undefined) return this.resumeSearch();
+        if (this.gotoDenials >= GOTO_DENIALS_BEFORE_SKIP) {
+          this.skipActive('the guard denies the way there', events);
+          return { kind: 'hold' };
+        }
+        if (distanceXY(p, aim) <= 3) this.phase = 'descend';
+        return gotoLocal(aim[0], aim[1], alt, this.speedMps);
+      }
+      case 'descend': {
+        const aim = this.aim;
+        const fire = this.active;
+        const low = this.releaseAltM;
+        if (aim === undefined || fire === undefined || low === undefined) return this.resumeSearch();
+        if (this.gotoDenials >= GOTO_DENIALS_BEFORE_SKIP) {
+          this.skipActive('the guard denies the descent', events);
+          return { kind: 'hold' };
+        }
+        if (this.inReach(p, aim, low)) {
+          if (this.payloadPolicy === 'confirm') {
+            this.phase = 'await_confirm';
+            this.confirmed = false;
+            this.confirmRequest = `${fire.id}-burst-${String(fire.bursts + 1)}`;
+            events.push({
+              kind: 'behavior.payload_confirm_requested',
+              severity: 'warning',
+              message: `over ${fire.id}: waiting for an operator to confirm release ${this.confirmRequest}`,
+              data: { request: this.confirmRequest, fire: fire.id },
+            });
+            return { kind: 'hold' };
+          }
+          return this.startBurst(now, fire, events);
+        }
+        return gotoLocal(aim[0], aim[1], low, Math.min(this.speedMps, 4));
+      }
+      case 'await_confirm': {
+        const fire = this.active;
+        if (fire === undefined) return this.resumeSearch();
+        if (this.payloadPolicy === 'off') {
+          this.skipActive('payload switched off by the operator', events);
+          return { kind: 'hold' };
+        }
+        if (this.confirmed || this.payloadPolicy === 'auto') return this.startBurst(now, fire, events);
+        return { kind: 'hold' };
+      }
+      case 'suppress': {
+        const fire = this.active;
+        const aim = this.aim;
+        if (fire === undefined || aim === undefined) return this.resumeSearch();
+        if (this.payloadDenials >= PAYLOAD_DENIALS_BEFORE_SKIP) {
+          this.skipActive('the guard denies the release', events);
+          return { kind: 'payload', on: false };
+        }
+        if (!this.payloadProposed && now >= this.payloadRetryMs) return this.proposeBurst(now);
+        if (this.payloadProposed && now >= this.burstEndMs) {
+          this.phase = 'climb';
+          return gotoLocal(fire.x, fire.y, alt, this.speedMps);
+        }
+        const approvedMs = this.burstApprovedMs;
+        if (
+          approvedMs !== undefined &&
+          now - approvedMs >= MIN_BURST_S * 1000 &&
+          !this.burningInReach(fire, p, now - KNOCKDOWN_MS)
+        ) {
+          // Knocked down: stop pouring, keep the rest of the tank, and go and look.
+          const unusedL = ((this.burstEndMs - now) / 1000) * this.flowLps();
+          this.waterUsedL -= unusedL;
+          fire.waterL -= unusedL;
+          this.refundL = unusedL;
+          this.burstEndMs = now;
+          this.phase = 'climb';
+          events.push({
+            kind: 'behavior.knocked_down',
+            severity: 'info',
+            message: `${fire.id}: no flames in reach for ${String(KNOCKDOWN_MS / 1000)} s; release stopped (${fire.waterL.toFixed(0)} L on it, ${this.formatWater()} left)`,
+            data: { fire: fire.id, waterL: fire.waterL, waterLeftL: this.waterLeftL },
+          });
+          return { kind: 'payload', on: false };
+        }
+        return gotoLocal(aim[0], aim[1], this.releaseAltM, 2);
+      }
+      case 'climb': {
+        const fire = this.active;
+        if (fire === undefined) return this.resumeSearch();
+        if (alt === undefined || p.z >= alt - 2) {
+          this.phase = 'confirm';
+          this.confirmUntilMs = now + (this.cfg.confirmS ?? 6) * 1000;
+        }
+        return gotoLocal(fire.x, fire.y, alt, this.speedMps);
+      }
+      case 'confirm': {
+        const fire = this.active;
+        if (fire === undefined) return this.resumeSearch();
+        if (now < this.confirmUntilMs) return gotoLocal(fire.x, fire.y, alt, this.speedMps);
+        return this.judge(fire, input, events);
+      }
+      case 'return_home':
+        return this.goHome(pose);
+      case 'land':
+        if (this.onGround(pose, now)) {
+          this.phase = 'done';
+          events.push({
+            kind: 'behavior.done',
+            severity: 'info',
+            message: `landed; mission complete (${this.fireSummary()})`,
+            data: { fires: this.fires() },
+          });
+        }
+        return { kind: 'land' };
+      case 'done':
+        return undefined;
+    }
+  }
+
+  /** After the watch: out, another burst, or still burning and reported. */
+  private judge(fire: Incident, input: BehaviorInput, events: RuntimeEvent[]): Action | undefined {
+    const fresh = [...fire.members.values()].filter((t) => t.lastSeenMs > this.burstEndMs);
+    if (fresh.length === 0) {
+      fire.state = 'out';
+      fire.outAtMs = input.nowMs;
+      events.push({
+        kind: 'behavior.fire_out',
+        severity: 'info',
+        message: `${fire.id} is out after ${String(fire.bursts)} burst(s) (${fire.waterL.toFixed(0)} L)`,
+        data: { fire: fire.id, bursts: fire.bursts, waterL: fire.waterL },
+      });
+      return this.resumeSearch();
+    }
+    const persons = this.personsOf(input.targets);
+    // Aim again, at what still burns: the hot spots seen since the burst ended.
+    const plan = this.planRelease(fire, persons, this.burstEndMs);
+    const water = this.waterLeftL >= this.burstL(MIN_BURST_S);
+    if (fire.bursts < (this.cfg.maxBurstsPerFire ?? DEFAULT_MAX_BURSTS) && water && plan !== undefined) {
+      this.aim = plan.aim;
+      this.releaseAltM = plan.altitudeM;
+      this.phase = 'transit';
+      this.gotoDenials = 0;
+      return gotoLocal(plan.aim[0], plan.aim[1], this.altitudeM, this.speedMps);
+    }
+    fire.state = 'burning';
+    events.push({
+      kind: 'behavior.fire_not_out',
+      severity: 'warning',
+      message: `${fire.id} still burning after ${String(fire.bursts)} burst(s)${water ? '' : ' (out of water)'}; reported, search resumes`,
+      data: { fire: fire.id, bursts: fire.bursts, waterLeftL: this.waterLeftL, x: fire.x, y: fire.y },
+    });
+    return this.resumeSearch();
+  }
+
+  private startBurst(now: number, fire: Incident, events: RuntimeEvent[]): Action | undefined {
+    this.phase = 'suppress';
+    this.payloadProposed = false;
+    this.payloadDenials = 0;
+    this.payloadRetryMs = now;
+    events.push({
+      kind: 'behavior.suppress',
+      severity: 'info',
+      message: `suppressing ${fire.id} (burst ${String(fire.bursts + 1)}, ${this.formatWater()} left)`,
+      data: { fire: fire.id, burst: fire.bursts + 1 },
+    });
+    return this.proposeBurst(now);
+  }
+
+  /** Proposes a release: the longest burst, or what is left in the tank if less. */
+  private proposeBurst(now: number): Action {
+    const durationS = Math.min(this.cfg.suppressS, Math.floor((this.waterLeftL / this.flowLps()) * 10) / 10);
+    this.payloadProposed = true;
+    this.burstApprovedMs = undefined;
+    this.refundL = 0;
+    this.burstEndMs = now + durationS * 1000;
+    return { kind: 'payload', on: true, durationS };
+  }
+
+  /** Whether any hot spot of the fire within the widest water disc of (x, y) has been seen since `sinceMs`. */
+  private burningInReach(fire: Incident, p: { x: number; y: number }, sinceMs: number): boolean {
+    const reach = this.maxDiscM() ?? 0;
+    for (const m of fire.members.values()) {
+      if (m.lastSeenMs >= sinceMs && Math.hypot(m.positionM.x - p.x, m.positionM.y - p.y) <= reach) return true;
+    }
+    return false;
+  }
+
+  private flowLps(): number {
+    return this.cfg.payloadFlowLps ?? 2;
+  }
+
+  private onDecision(d: Decision, now: number, events: RuntimeEvent[]): void {
+    const a = d.requested;
+    if (a.kind === 'payload' && !a.on && d.verdict === 'deny' && this.refundL > 0) {
+      // The stop was denied: the tank keeps pouring to the end of the burst.
+      this.waterUsedL += this.refundL;
+      if (this.active !== undefined) this.active.waterL += this.refundL;
+      this.refundL = 0;
+      return;
+    }
+    if (a.kind === 'payload' && a.on) {
+      if (d.verdict === 'deny') {
+        // A rate limit only says "not yet": retry without counting it toward giving up.
+        if (!d.code.startsWith('rate.')) this.payloadDenials++;
+        this.payloadProposed = false;
+        this.payloadRetryMs = now + PAYLOAD_RETRY_MS;
+        events.push({
+          kind: 'behavior.payload_denied',
+          severity: 'warning',
+          message: `release denied (${d.code}): ${d.reason}`,
+          data: { code: d.code, fire: this.active?.id ?? null },
+        });
+        return;
+      }
+      const litres = this.burstL(a.durationS);
+      this.waterUsedL += litres;
+      this.burstApprovedMs = now;
+      if (this.active !== undefined) {
+        this.active.bursts++;
+        this.active.waterL += litres;
+      }
+      return;
+    }
+    // Only a denial of where it goes counts: a failsafe, a stale source or an e-stop denies everything for a while.
+    if (a.kind === 'goto' && !/^(failsafe|source|estop)\./.test(d.code))
+      this.gotoDenials = d.verdict === 'deny' ? this.gotoDenials + 1 : 0;
+  }
+
+  /** Folds the world model's fire targets into fires: one fire, one incident. */
+  private updateIncidents(input: BehaviorInput, events: RuntimeEvent[]): void {
+    const mergeM = this.cfg.fireMergeM ?? 60;
+    for (const t of input.targets) {
+      if (t.className !== 'fire') continue;
+      if (this.outsideArea.has(t.id)) continue;
+      if (distanceOutside(this.cfg.area, t.positionM.x, t.positionM.y) > AREA_MARGIN_M) {
+        // Not this mission's ground (or a sighting projected from a bad pose): tell the operator, do not fly there.
+        this.outsideArea.add(t.id);
+        events.push({
+          kind: 'behavior.fire_outside_area',
+          severity: 'warning',
+          message: `fire sighted at (${t.positionM.x.toFixed(0)}, ${t.positionM.y.toFixed(0)}), outside the search area; reported only (target ${t.id})`,
+          data: { target: t.id, x: t.positionM.x, y: t.positionM.y },
+        });
+        continue;
+      }
+      let owner: Incident | undefined;
+      for (const inc of this.incidents) {
+        if (inc.members.has(t.id)) {
+          owner = inc;
           break;
         }
-        const standoff = standoffPoint(pose.positionM, fire.positionM, this.cfg.suppressRangeM * 0.8);
-        if (distanceXY(pose.positionM, [fire.positionM.x, fire.positionM.y]) <= this.cfg.suppressRangeM) {
-          this.phase = 'suppress';
-          this.suppressUntilMs = input.nowMs + this.cfg.suppressS * 1000;
-          action = { kind: 'payload', on: true, durationS: this.cfg.suppressS };
-          events.push({ kind: 'behavior.suppress', severity: 'info', message: `suppressing fire ${fire.id}` });
-        } else {
-          action = gotoLocal(standoff[0], standoff[1], alt, this.cfg.speedMps);
-        }
-        break;
       }
-      case 'suppress':
-        if (input.nowMs >= this.suppressUntilMs) {
-          this.phase = 'search';
-          this.fire = undefined;
-          action = { kind: 'payload', on: false };
-        } else {
-          action = { kind: 'hold' };
+      if (owner === undefined) {
+        let bestD = Infinity;
+        for (const inc of this.incidents) {
+          for (const m of inc.members.values()) {
+            const d = Math.hypot(m.positionM.x - t.positionM.x, m.positionM.y - t.positionM.y);
+            if (d <= mergeM && d < bestD) {
+              bestD = d;
+              owner = inc;
+            }
+          }
         }
-        break;
-      case 'return_home': {
-        const home = this.home;
-        if (distanceXY(pose.positionM, home) <= 3) {
-          this.phase = 'land';
-          action = { kind: 'land' };
-        } else {
-          action = { kind: 'return_home' };
-        }
-        break;
       }
-      case 'land':
-        if (pose.positionM.z <= 0.3) {
-          this.phase = 'done';
-          events.push({ kind: 'behavior.done', severity: 'info', message: 'landed; mission complete' });
-        }
-        action = { kind: 'land' };
-        break;
-      case 'done':
-        break;
+      if (owner === undefined) {
+        owner = {
+          id: `fire#${String(++this.seq)}`,
+          x: t.positionM.x,
+          y: t.positionM.y,
+          members: new Map(),
+          state: 'new',
+          bursts: 0,
+          waterL: 0,
+          foundMs: input.nowMs,
+          notBeforeMs: 0,
+          deferrals: 0,
+          outAtMs: Infinity,
+          lastSeenMs: t.lastSeenMs,
+        };
+        this.incidents.push(owner);
+        events.push({
+          kind: 'behavior.fire_found',
+          severity: 'warning',
+          message: `${owner.id} at (${t.positionM.x.toFixed(0)}, ${t.positionM.y.toFixed(0)}) (target ${t.id})`,
+          data: { fire: owner.id, target: t.id, x: t.positionM.x, y: t.positionM.y },
+        });
+      } else if (owner.state === 'out' && t.lastSeenMs > owner.outAtMs) {
+        // Seen burning after it was called out: rekindled, handle it again.
+        owner.state = 'new';
+        owner.outAtMs = Infinity;
+        events.push({
+          kind: 'behavior.fire_rekindled',
+          severity: 'warning',
+          message: `${owner.id} burning again at (${t.positionM.x.toFixed(0)}, ${t.positionM.y.toFixed(0)})`,
+          data: { fire: owner.id, target: t.id },
+        });
+      }
+      owner.members.set(t.id, t);
+      owner.lastSeenMs = Math.max(owner.lastSeenMs, t.lastSeenMs);
+      // Where it burns now: the centre of the hot spots seen lately (spots put out stop being seen).
+      let sx = 0;
+      let sy = 0;
+      let n = 0;
+      for (const m of owner.members.values()) {
+        if (m.lastSeenMs < owner.lastSeenMs - FRESH_MS) continue;
+        sx += m.positionM.x;
+        sy += m.positionM.y;
+        n++;
+      }
+      owner.x = sx / n;
+      owner.y = sy / n;
     }
-    return { phase: this.phaseLabel(), ...(action === undefined ? {} : { action }), events };
+  }
+
+  private pickIncident(input: BehaviorInput, events: RuntimeEvent[]): void {
+    const persons = this.personsOf(input.targets);
+    for (const inc of this.incidents) {
+      if (inc.state !== 'new' || input.nowMs < inc.notBeforeMs) continue;
+      if (!this.canSuppress()) {
+        inc.state = 'reported';
+        events.push({
+          kind: 'behavior.fire_reported',
+          severity: 'warning',
+          message: `${inc.id} reported, not suppressed (${this.whyNoSuppress()})`,
+          data: { fire: inc.id, x: inc.x, y: inc.y },
+        });
+        continue;
+      }
+      const plan = this.planRelease(inc, persons);
+      if (plan === undefined) {
+        inc.deferrals++;
+        inc.notBeforeMs = input.nowMs + PERSON_RETRY_MS;
+        events.push({
+          kind: 'behavior.fire_deferred',
+          severity: 'warning',
+          message: `${inc.id}: a person is within the no-payload distance; retry in ${String(PERSON_RETRY_MS / 1000)} s`,
+          data: { fire: inc.id },
+        });
+        if (inc.deferrals >= 3) inc.state = 'skipped';
+        continue;
+      }
+      inc.state = 'active';
+      this.active = inc;
+      this.aim = plan.aim;
+      this.releaseAltM = plan.altitudeM;
+      this.phase = 'transit';
+      this.gotoDenials = 0;
+      return;
+    }
+  }
+
+  /**
+   * Where and from how high to release on a fire: over the hot spots seen
+   * burning (since `sinceMs`; default: within FRESH_MS of its newest
+   * sighting), at the point whose water disc covers the most of them, from
+   * the altitude whose disc just covers them (plus a cell and the aim
+   * tolerance). Water lands only on burning cells, so a disc wider than the
+   * fire wastes nothing; one narrower than the fire lets its edge burn on.
+   * Undefined when no candidate aim point is clear of persons.
+   */
+  private planRelease(
+    inc: Incident,
+    persons: readonly Target[],
+    sinceMs = inc.lastSeenMs - FRESH_MS,
+  ): { aim: XY; altitudeM: number } | undefined {
+    const maxDisc = this.maxDiscM();
+    if (maxDisc === undefined) return undefined;
+    let spots = [...inc.members.values()].filter((m) => m.lastSeenMs >= sinceMs);
+    if (spots.length === 0) spots = [...inc.members.values()].filter((m) => m.lastSeenMs >= inc.lastSeenMs - FRESH_MS);
+    if (spots.length === 0) return undefined;
+    const centroid: XY = [
+      spots.reduce((a, m) => a + m.positionM.x, 0) / spots.length,
+      spots.reduce((a, m) => a + m.positionM.y, 0) / spots.length,
+    ];
+    const candidates: XY[] = [centroid, ...spots.map((m): XY => [m.positionM.x, m.positionM.y])];
+    let best: { aim: XY; covered: number; needM: number; offM: number } | undefined;
+    for (const c of candidates) {
+      if (!this.clearOfPersons({ x: c[0], y: c[1] }, persons)) continue;
+      let covered = 0;
+      let needM = 0;
+      for (const m of spots) {
+        const r = Math.hypot(m.positionM.x - c[0], m.positionM.y - c[1]) + DISC_MARGIN_M + AIM_TOLERANCE_M;
+        if (r > maxDisc) continue;
+        covered++;
+        needM = Math.max(needM, r);
+      }
+      const offM = Math.hypot(c[0] - centroid[0], c[1] - centroid[1]);
+      if (
+        best === undefined ||
+        covered > best.covered ||
+        (covered === best.covered && (needM < best.needM - 0.5 || (needM <= best.needM + 0.5 && offM < best.offM)))
+      )
+        best = { aim: c, covered, needM, offM };
+    }
+    if (best === undefined) return undefined;
+    const disc = Math.min(maxDisc, Math.max(MIN_DISC_M, best.needM));
+    return { aim: best.aim, altitudeM: this.altitudeForDisc(disc) };
+  }
+
+  private clearOfPersons(at: { x: number; y: number }, persons: readonly Target[]): boolean {
+    for (const s of this.cfg.standoff ?? []) {
+      for (const p of persons) {
+        if (p.className !== s.className) continue;
+        // 10 m beyond the guard's limit: a walking person must not wander into it during the burst.
+        if (Math.hypot(p.positionM.x - at.x, p.positionM.y - at.y) <= s.noPayloadM + 10) return false;
+      }
+    }
+    return true;
+  }
+
+  private personsOf(targets: readonly Target[]): Target[] {
+    const classes = new Set((this.cfg.standoff ?? []).map((s) => s.className));
+    return targets.filter((t) => classes.has(t.className));
+  }
+
+  private canSuppress(): boolean {
+    return this.whyNoSuppress() === undefined;
+  }
+
+  private whyNoSuppress(): string | undefined {
+    if (this.cfg.onFire !== 'suppress') return 'mission says report';
+    if (this.payloadPolicy === 'off') return 'payload off';
+    if (this.releaseFloorM() === undefined) return 'payload cannot reach the ground above the altitude floor';
+    if (this.waterLeftL < this.burstL(MIN_BURST_S)) return 'out of water';
+    return undefined;
+  }
+
+  /**
+   * The lowest release altitude: the guard's floor plus 1 m. Water lands on
+   * a disc of radius √(range² − z²) under the nozzle (the simulator's water,
+   * like a real spray, reaches the ground only within the payload's 3D
+   * range), so the lower, the wider. Undefined when the payload cannot reach
+   * the ground from above the floor.
+   */
+  private releaseFloorM(): number | undefined {
+    const range = this.cfg.payloadRangeM;
+    if (range === undefined) return undefined;
+    const floor = Math.max(0, this.cfg.minAltitudeM ?? 0) + 1;
+    return floor < range - 1 ? floor : undefined;
+  }
+
+  /** Radius of the widest water disc (released from the floor), m. */
+  private maxDiscM(): number | undefined {
+    const range = this.cfg.payloadRangeM;
+    const floor = this.releaseFloorM();
+    if (range === undefined || floor === undefined) return undefined;
+    return Math.sqrt(range * range - floor * floor);
+  }
+
+  /** Release altitude whose water disc has radius `discM` even VERTICAL_MARGIN_M higher, m (never below the floor). */
+  private altitudeForDisc(discM: number): number {
+    const range = this.cfg.payloadRangeM ?? 0;
+    const floor = this.releaseFloorM() ?? 0;
+    const alt = Math.sqrt(Math.max(0, range * range - discM * discM)) - VERTICAL_MARGIN_M;
+    return Math.round(Math.min(range - 1, Math.max(floor, alt)) * 10) / 10;
+  }
+
+  /** Over the aim point (within AIM_TOLERANCE_M) at the release altitude (0.5 m above to 1 m below it). */
+  private inReach(p: { x: number; y: number; z: number }, aim: XY, low: number): boolean {
+    const horizontal = distanceXY(p, aim);
+    return horizontal <= Math.min(this.cfg.suppressRangeM, AIM_TOLERANCE_M) && p.z - low <= 0.5 && low - p.z <= 1;
+  }
+
+  /**
+   * Landed: in the land phase the vehicle descends without pause until it
+   * touches down, so a height that has stopped changing for LANDED_MS means
+   * it is on the ground (not merely that the estimate first dipped under a
+   * threshold while still descending, nor never, when the estimate of a
+   * landed drone reads 2 m).
+   */
+  private onGround(pose: PoseEstimate, now: number): boolean {
+    const still = pose.positionM.z <= LANDED_Z_M && Math.abs(pose.linearVelocityMps.z) <= LANDED_VZ_MPS;
+    if (!still) {
+      this.stillSinceMs = undefined;
+      return false;
+    }
+    this.stillSinceMs ??= now;
+    return now - this.stillSinceMs >= LANDED_MS;
+  }
+
+  private burstL(durationS = this.cfg.suppressS): number {
+    return this.flowLps() * durationS;
+  }
+
+  private formatWater(): string {
+    const left = this.waterLeftL;
+    return Number.isFinite(left) ? `${left.toFixed(0)} L` : 'water';
+  }
+
+  private abandonActive(why: string, events: RuntimeEvent[]): void {
+    const fire = this.active;
+    if (fire === undefined) return;
+    fire.state = fire.bursts > 0 ? 'burning' : 'skipped';
+    events.push({
+      kind: 'behavior.fire_abandoned',
+      severity: 'warning',
+      message: `${fire.id} left: ${why}`,
+      data: { fire: fire.id },
+    });
+    this.active = undefined;
+    this.aim = undefined;
+  }
+
+  private skipActive(why: string, events: RuntimeEvent[]): void {
+    const fire = this.active;
+    if (fire !== undefined) {
+      fire.state = fire.bursts > 0 ? 'burning' : 'skipped';
+      events.push({
+        kind: 'behavior.fire_skipped',
+        severity: 'warning',
+        message: `${fire.id} skipped: ${why}`,
+        data: { fire: fire.id, reason: why },
+      });
+    }
+    this.active = undefined;
+    this.aim = undefined;
+    this.phase = 'search';
+    this.gotoDenials = 0;
+  }
+
+  private resumeSearch(): Action | undefined {
+    this.active = undefined;
+    this.aim = undefined;
+    this.releaseAltM = undefined;
+    this.phase = 'search';
+    this.gotoDenials = 0;
+    if (!this.dryAnnounced && this.waterLeftL < this.burstL(MIN_BURST_S)) {
+      this.dryAnnounced = true;
+      this.pendingEvents.push({
+        kind: 'behavior.payload_empty',
+        severity: 'warning',
+        message: 'payload empty: fires found from now on are reported only',
+      });
+    }
+    return undefined;
+  }
+
+  private goHome(pose: PoseEstimate): Action {
+    const home = this.home ?? [0, 0];
+    if (distanceXY(pose.positionM, home) <= 3) {
+      this.phase = 'land';
+      return { kind: 'land' };
+    }
+    return gotoLocal(home[0], home[1], this.altitudeM, this.speedMps);
+  }
+
+  private frameStamp(): number | undefined {
+    const fire = this.active;
+    if (fire === undefined) return undefined;
+    let newest: number | undefined;
+    for (const m of fire.members.values()) if (newest === undefined || m.lastSeenMs > newest) newest = m.lastSeenMs;
+    return newest;
+  }
+
+  private fireSummary(): string {
+    const n = (s: IncidentState): number => this.incidents.filter((i) => i.state === s).length;
+    return `${String(this.incidents.length)} fire(s): ${String(n('out'))} out, ${String(n('burning'))} still burning, ${String(n('reported') + n('skipped'))} not suppressed`;
   }
 
   private phaseLabel(): string {
-    if (this.phase !== 'search') return this.phase;
-    const p = this.route.progress;
-    return `search ${p.index}/${p.total}`;
+    const fire = this.active?.id;
+    switch (this.phase) {
+      case 'search': {
+        const p = this.route.progress;
+        return `search ${String(p.index)}/${String(p.total)}`;
+      }
+      case 'transit':
+      case 'descend':
+      case 'await_confirm':
+      case 'suppress':
+      case 'climb':
+      case 'confirm':
+        return `${this.phase} ${fire ?? ''}`.trim();
+      default:
+        return this.phase;
+    }
   }
 }
 
-/** A point `rangeM` short of the target on the line from the robot, so the robot stops at range. */
-function standoffPoint(from: { x: number; y: number }, to: { x: number; y: number }, rangeM: number): XY {
-  const dx = from.x - to.x;
-  const dy = from.y - to.y;
-  const d = Math.hypot(dx, dy);
-  if (d < 1e-6) return [to.x, to.y];
-  return [to.x + (dx / d) * rangeM, to.y + (dy / d) * rangeM];
+/** Distance from (x, y) to a polygon, m: 0 inside. */
+function distanceOutside(polygon: readonly XY[], x: number, y: number): number {
+  let inside = false;
+  let best = Infinity;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i] as XY;
+    const [xj, yj] = polygon[j] as XY;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    const dx = xj - xi;
+    const dy = yj - yi;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - xi) * dx + (y - yi) * dy) / len2));
+    best = Math.min(best, Math.hypot(x - (xi + t * dx), y - (yi + t * dy)));
+  }
+  return inside ? 0 : best;
 }

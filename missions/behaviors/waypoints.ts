@@ -23,6 +23,12 @@ export class WaypointCursor {
     }
   }
 
+  /** Gives up the current waypoint (the guard will not fly there). */
+  skip(): void {
+    this.index++;
+    if (this.index >= this.points.length && this.loop) this.index = 0;
+  }
+
   get progress(): { readonly index: number; readonly total: number } {
     return { index: Math.min(this.index, this.points.length), total: this.points.length };
   }

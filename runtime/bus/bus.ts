@@ -54,6 +54,19 @@ export interface BusOptions {
   readonly onHandlerError?: (info: HandlerErrorInfo) => void;
   /** Called once each time a reliable queue crosses its warn depth. */
   readonly onBacklog?: (stats: SubscriptionStats) => void;
+  /**
+   * Measures how long each handler runs (its synchronous part), for latency
+   * tracing. Absent: handlers are not timed and cost nothing extra.
+   */
+  readonly handlerTiming?: HandlerTiming;
+}
+
+/** Handler timing for latency tracing: `now` is a work stopwatch (wall ms), never the simulated clock. */
+export interface HandlerTiming {
+  readonly now: () => number;
+  /** Whether a topic's handlers are timed at all (asked once per subscription). */
+  readonly wants: (topic: string, subscriber: string) => boolean;
+  readonly record: (topic: string, subscriber: string, ms: number, envelope: Envelope<unknown>) => void;
 }
 
 interface TopicState {
@@ -69,6 +82,7 @@ class Sub implements Subscription {
   readonly ring = new Ring<Envelope<unknown>>(4);
   readonly bound: number;
   readonly warnDepth: number;
+  timed = false;
   delivered = 0;
   dropped = 0;
   errors = 0;
@@ -129,6 +143,7 @@ export class MessageBus {
   private readonly clock: Clock;
   private readonly onHandlerError: (info: HandlerErrorInfo) => void;
   private readonly onBacklog: (stats: SubscriptionStats) => void;
+  private readonly timing: HandlerTiming | undefined;
   private readonly ready: Sub[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -140,6 +155,7 @@ export class MessageBus {
     this.clock = options.clock;
     this.onHandlerError = options.onHandlerError ?? noop;
     this.onBacklog = options.onBacklog ?? noop;
+    this.timing = options.handlerTiming;
   }
 
   /** Declares a topic's type. Publishing or subscribing declares it too. */
@@ -177,6 +193,7 @@ export class MessageBus {
     }
     const state = this.state(topic);
     const sub = new Sub(this, state, handler as Handler<unknown>, policy, options.subscriber ?? 'anonymous');
+    sub.timed = this.timing?.wants(state.name, sub.subscriber) ?? false;
     state.subs = [...state.subs, sub];
     return sub;
   }
@@ -262,12 +279,15 @@ export class MessageBus {
       if (sub.ring.size < sub.warnDepth) sub.warned = false;
       sub.delivered++;
       let result: void | Promise<void>;
+      const timing = sub.timed ? this.timing : undefined;
+      const t0 = timing === undefined ? 0 : timing.now();
       try {
         result = sub.handler(envelope);
       } catch (error) {
         this.fail(sub, error);
         continue;
       }
+      if (timing !== undefined) timing.record(sub.topic, sub.subscriber, timing.now() - t0, envelope);
       if (result !== undefined && typeof (result as { then?: unknown }).then === 'function') {
         sub.busy = true;
         result.then(

@@ -16,7 +16,9 @@ export type OperatorCommand =
   | { readonly kind: 'pause' }
   | { readonly kind: 'resume' }
   | { readonly kind: 'action'; readonly action: Action }
-  | { readonly kind: 'retask'; readonly retask: Retask };
+  | { readonly kind: 'retask'; readonly retask: Retask }
+  /** Words for the mission's language model; tasking answers with a checked plan (see tasking/). */
+  | { readonly kind: 'task'; readonly request: string };
 
 /** Behaviors a retask may switch to. */
 export const RETASK_BEHAVIORS = ['area_search', 'patrol', 'inspection', 'hold', 'return_home', 'land'] as const;

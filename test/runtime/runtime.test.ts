@@ -58,7 +58,15 @@ describe('createRuntime', () => {
       observers: [observer],
     });
     expect(rt.clock).toBeInstanceOf(SimClock);
-    expect(rt.components).toEqual(['recorder', 'world', 'source-odom', 'behavior', 'guard', 'actuator']);
+    expect(rt.components).toEqual([
+      'latency-tracer',
+      'recorder',
+      'world',
+      'source-odom',
+      'behavior',
+      'guard',
+      'actuator',
+    ]);
     await rt.start();
     expect(rt.health().state).toBe('ok');
     await rt.stop('test over');

@@ -1,0 +1,101 @@
+/**
+ * End-to-end benchmark: the default firefighting mission (missions/examples/
+ * firefighting-drone.yaml, exactly as written) on a SimClock at full speed,
+ * with the runtime's latency tracer on. Reports frame-to-decision work time
+ * (preprocess + inference + decode + track + fuse + behavior + guard on the
+ * frame each decision came from) against bare `session.run` of the same
+ * model in the same process (target: p99 <= bare p99 + 5 ms), and the CPU and
+ * peak RSS of the whole runtime (target: < 300 MB).
+ */
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { createRuntime } from '../../index.js';
+import { loadMissionFile } from '../../missions/index.js';
+import { driveSimClock, silentLogger, SimClock } from '../../runtime/index.js';
+import { entry, gc, packageRoot, percentile, type BenchContext, type BenchEntry } from '../harness.js';
+
+const SUITE = 'e2e';
+/** Mission time simulated, s: takeoff, the first fire found and suppressed, search resumed. */
+const SIM_S = 240;
+const BARE_RUNS = 200;
+
+export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
+  const root = packageRoot();
+  const loaded = await loadMissionFile(join(root, 'missions/examples/firefighting-drone.yaml'));
+  const mission = {
+    ...loaded.mission,
+    telemetry: {
+      ...loaded.mission.telemetry,
+      buffer: { ...loaded.mission.telemetry.buffer, dir: '.kestrel/bench-e2e' },
+    },
+  };
+  const clock = new SimClock();
+  const runtime = createRuntime({ ...loaded, mission }, { clock, logger: silentLogger() });
+  gc();
+  await runtime.start();
+  let peakRss = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let s = 0; s < SIM_S; s += 10) {
+    await driveSimClock(clock, { speed: Infinity, stepMs: mission.simulation?.stepMs ?? 10, durationMs: 10_000 });
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  const wallS = (performance.now() - wall0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const latency = runtime.latency();
+  await runtime.stop('bench done');
+  if (latency === undefined || latency.decisions === 0)
+    throw new Error('benchmark did not do its work: no traced decisions');
+
+  // Bare inference of the same model, same process, same thread settings as the detector's default.
+  const session = await ort.InferenceSession.create(join(root, 'models/kestrel-sim-det.onnx'), {
+    executionProviders: ['cpu'],
+  });
+  const input = new ort.Tensor('float32', new Float32Array(3 * 320 * 320).fill(0.45), [1, 3, 320, 320]);
+  const name = session.inputNames[0] ?? 'images';
+  for (let i = 0; i < 5; i++) await session.run({ [name]: input });
+  const bare: number[] = [];
+  for (let i = 0; i < BARE_RUNS; i++) {
+    const t0 = performance.now();
+    await session.run({ [name]: input });
+    bare.push(performance.now() - t0);
+  }
+  await session.release();
+  bare.sort((a, b) => a - b);
+  const bareP50 = percentile(bare, 50);
+  const bareP99 = percentile(bare, 99);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  return [
+    entry({ suite: SUITE, metric: 'bare inference p50', value: bareP50, unit: 'ms' }),
+    entry({ suite: SUITE, metric: 'bare inference p99', value: bareP99, unit: 'ms' }),
+    entry({
+      suite: SUITE,
+      metric: `frame-to-decision p50 (${latency.decisions} decisions)`,
+      value: latency.workMs.p50,
+      unit: 'ms',
+      reference: { name: 'bare inference p50', value: bareP50 },
+    }),
+    entry({
+      suite: SUITE,
+      metric: 'frame-to-decision p99',
+      value: latency.workMs.p99,
+      unit: 'ms',
+      reference: { name: 'bare inference p99', value: bareP99 },
+      target: { op: '<=', value: Math.round((bareP99 + 5) * 100) / 100 },
+    }),
+    entry({ suite: SUITE, metric: 'inference in the pipeline p99', value: latency.stages.inference.p99, unit: 'ms' }),
+    // Where the rest of a slow decision went: each stage's own p99 (they need not come from the same decision).
+    ...Object.entries(latency.stages)
+      .filter(([stage]) => stage !== 'inference')
+      .map(([stage, p]) => entry({ suite: SUITE, metric: `  ${stage} p99`, value: p.p99, unit: 'ms' })),
+    entry({
+      suite: SUITE,
+      metric: 'runtime peak RSS',
+      value: peakRss / 2 ** 20,
+      unit: 'MB',
+      target: { op: '<', value: 300 },
+    }),
+    entry({ suite: SUITE, metric: 'runtime CPU per simulated second', value: (cpuS / SIM_S) * 1000, unit: 'ms' }),
+    entry({ suite: SUITE, metric: 'simulated speed', value: SIM_S / wallS, unit: 'x real time' }),
+  ];
+}
