@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'tools/train/**/*.py', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'tools/train/**/*.py', 'coverage/**', '.devcarry/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -25,7 +25,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(\\.\\./)*(runtime|missions|perception|control|hardware|sim|telemetry|cli)/(?!index\\.js$).+',
+                '^\\.\\./(\\.\\./)*(runtime|missions|perception|control|hardware|sim|telemetry|language|tasking|cli)/(?!index\\.js$).+',
               message: 'Import another top-level module through its index.js only.',
             },
           ],

@@ -18,10 +18,21 @@ import {
   type RuntimeOptions,
 } from './runtime/index.js';
 import { simPlugin } from './sim/index.js';
+import { taskingPlugin } from './tasking/index.js';
 import { telemetryPlugin } from './telemetry/index.js';
 
 export * from './runtime/index.js';
 export * from './missions/index.js';
+export {
+  TaskingPlanner,
+  loadTaskingModel,
+  planSchema,
+  PLAN_JSON_SCHEMA,
+  type Plan,
+  type TaskingAnswer,
+} from './tasking/index.js';
+export { loadLanguageModel, loadLanguageManifest } from './language/index.js';
+export type { LanguageModel } from './language/index.js';
 
 /** Kestrel's own parts as plugins, in override order. */
 export function builtinPlugins(): KestrelPlugin[] {
@@ -33,6 +44,7 @@ export function builtinPlugins(): KestrelPlugin[] {
     behaviorsPlugin,
     controlPlugin,
     telemetryPlugin,
+    taskingPlugin,
   ];
 }
 

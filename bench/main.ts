@@ -12,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { gcAvailable, packageRoot, printTable, writeResults } from './harness.js';
 import type { BenchContext, Suite } from './harness.js';
 import { bagSuite } from './suites/bag.js';
+import { e2eSuite } from './suites/e2e.js';
 import { busSuite } from './suites/bus.js';
 import { fusionSuite } from './suites/fusion.js';
 import { guardSuite } from './suites/guard.js';
+import { llmSuite } from './suites/llm.js';
 import { perceptionSuite } from './suites/perception.js';
 import { simSuite } from './suites/sim.js';
 import { telemetrySuite } from './suites/telemetry.js';
@@ -28,6 +30,8 @@ const SUITES: Readonly<Record<string, Suite>> = {
   sim: simSuite,
   guard: guardSuite,
   telemetry: telemetrySuite,
+  llm: llmSuite,
+  e2e: e2eSuite,
 };
 
 const USAGE = `usage: npm run bench -- [suite] [--repeats=N]   (suites: ${Object.keys(SUITES).join(', ')}; default: all)\n`;

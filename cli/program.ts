@@ -2,9 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { registerBag } from './commands/bag.js';
 import { registerDetect } from './commands/detect.js';
 import { registerEval } from './commands/eval.js';
+import { registerGuard } from './commands/guard.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSim } from './commands/sim.js';
+import { registerTask } from './commands/task.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type CliIo } from './io.js';
 import { reportError } from './render-error.js';
@@ -34,6 +37,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerDetect(program, io, setExit);
   registerSim(program, io, setExit);
   registerEval(program, io, setExit);
+  registerGuard(program, io, setExit);
+  registerTask(program, io, setExit);
+  registerReplay(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

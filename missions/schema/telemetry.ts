@@ -4,9 +4,9 @@ const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of a
 
 /** Operator command kinds an operator may be allowed (the `kind` in `<prefix>/<robot>/cmd/<kind>`). */
 export const operatorCommandKindSchema = z
-  .enum(['estop', 'estop_reset', 'confirm', 'deny', 'pause', 'resume', 'action'])
+  .enum(['estop', 'estop_reset', 'confirm', 'deny', 'pause', 'resume', 'action', 'task', 'retask'])
   .describe(
-    'estop: engage the latched e-stop; estop_reset: release it; confirm / deny: answer an action waiting for an operator; pause: hold and propose nothing; resume: carry on; action: propose an action (guarded like any other).',
+    'estop: engage the latched e-stop; estop_reset: release it; confirm / deny: answer an action waiting for an operator; pause: hold and propose nothing; resume: carry on; action: propose an action (guarded like any other); task: words for the language model, answered with a checked plan; retask: change behavior, area, altitude, speed or the return-home threshold (guarded).',
   );
 
 const operatorSchema = z

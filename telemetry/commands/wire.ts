@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionSchema } from '../../runtime/index.js';
+import { RETASK_BEHAVIORS, actionSchema } from '../../runtime/index.js';
 
 /**
  * A command as an operator's ground station sends it on
@@ -30,7 +30,26 @@ export const wireOperatorCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('pause') }),
   z.strictObject({ kind: z.literal('resume') }),
   z.strictObject({ kind: z.literal('action'), action: actionSchema }),
+  /** Operator words for the mission's language model; tasking answers with a checked plan. */
+  z.strictObject({ kind: z.literal('task'), request: z.string().min(1).max(4000) }),
+  /** A change of plan, applied by the behavior and checked by the guard like any other. */
+  z.strictObject({ kind: z.literal('retask'), retask: retaskWireSchema() }),
 ]);
+
+function retaskWireSchema() {
+  const xy = z.tuple([z.number(), z.number()]);
+  return z.strictObject({
+    planId: z.string().min(1).max(128),
+    behavior: z.enum(RETASK_BEHAVIORS).optional(),
+    areaName: z.string().min(1).max(64).optional(),
+    area: z.array(xy).min(3).max(256).optional(),
+    altitudeM: z.number().optional(),
+    speedMps: z.number().optional(),
+    returnHomePct: z.number().min(0).max(100).optional(),
+    targets: z.array(z.string().min(1).max(64)).max(16).optional(),
+    payload: z.enum(['auto', 'confirm', 'off']).optional(),
+  });
+}
 
 export const signatureSchema = z.strictObject({
   alg: z.enum(['ed25519', 'hmac-sha256']),
