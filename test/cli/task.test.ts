@@ -50,7 +50,7 @@ describe('kestrel task', () => {
   });
 
   it('EXPECTED FAILURE - a mission without a tasking block and no --model says how to add one', async () => {
-    const r = await cli('task', '--mission', mission, 'come home');
+    const r = await cli('task', '--mission', join(root, 'missions/examples/factory-inspection.yaml'), 'come home');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/tasking\.not_configured.*add `tasking: \{ model: <id> \}`/s);
   });
