@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { EvalDatasetError, runEval } from '../../perception/index.js';
 import { createLogger, type LogLevel } from '../../runtime/index.js';
 import { EXIT, type CliIo } from '../io.js';
+import { progressStream } from '../progress-stream.js';
 import { reportError } from '../render-error.js';
 
 interface EvalCliOptions {
@@ -18,19 +19,6 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer >= 1, got "${value}"`);
   return n;
-}
-
-/** Feeds cli-progress through the CLI's stderr, so tests capture it like any other output. */
-function progressStream(io: CliIo): NodeJS.WritableStream {
-  const stream = {
-    isTTY: io.interactive,
-    columns: process.stderr.columns,
-    write: (chunk: string | Uint8Array): boolean => {
-      io.err(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    },
-  };
-  return stream as unknown as NodeJS.WritableStream;
 }
 
 /** `kestrel eval --model <file|manifest> --data <dir>`: precision, recall and COCO mAP on a labelled split. */

@@ -9,6 +9,7 @@ import {
   type DatasetView,
 } from '../../sim/index.js';
 import { EXIT, type CliIo } from '../io.js';
+import { progressStream } from '../progress-stream.js';
 import { parseUnitInterval } from '../parse.js';
 import { reportError } from '../render-error.js';
 
@@ -32,19 +33,6 @@ function integerIn(min: number, max: number): (value: string) => number {
       throw new InvalidArgumentError(`expected an integer in ${min}..${max}, got "${value}"`);
     return n;
   };
-}
-
-/** A writable that feeds cli-progress through the CLI's stderr, so tests capture it like any other output. */
-function progressStream(io: CliIo): NodeJS.WritableStream {
-  const stream = {
-    isTTY: io.interactive,
-    columns: process.stderr.columns,
-    write: (chunk: string | Uint8Array): boolean => {
-      io.err(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    },
-  };
-  return stream as unknown as NodeJS.WritableStream;
 }
 
 /** `kestrel sim dataset`: export labelled simulator frames for training. */

@@ -12,6 +12,7 @@ import {
   type TaskingEvalReport,
 } from '../../tasking/index.js';
 import { EXIT, type CliIo } from '../io.js';
+import { progressStream } from '../progress-stream.js';
 
 const logLevelOption = (): Option =>
   new Option('-l, --log-level <level>', 'log level')
@@ -151,17 +152,4 @@ function printReport(
   if (shown.length > 0) io.out(`wrong plans (${shown.length} of ${r.failures.length}):\n`);
   for (const f of shown)
     io.out(`  ${JSON.stringify(f.request)}\n    expected ${f.expected}\n    got      ${f.got} [${f.status}]\n`);
-}
-
-/** Feeds cli-progress through the CLI's stderr, so tests capture it like any other output. */
-function progressStream(io: CliIo): NodeJS.WritableStream {
-  const stream = {
-    isTTY: io.interactive,
-    columns: process.stderr.columns,
-    write: (chunk: string | Uint8Array): boolean => {
-      io.err(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    },
-  };
-  return stream as unknown as NodeJS.WritableStream;
 }
