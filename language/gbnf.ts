@@ -3,7 +3,7 @@
  * the character automaton accepts, so GGUF and ONNX models are held to the
  * same outputs.
  *
- * Why not node-llama-cpp's `createGrammarForJsonSchema`: in 3.22 it treats
+ * Why not node-llama-cpp's `createGrammarForJsonSchema`: in 3.21/3.22 it treats
  * every property as required, ignores `pattern` and `uniqueItems`, and allows
  * whitespace between tokens; a plan it accepts can fail the tasking schema.
  */
