@@ -73,3 +73,13 @@ export type { DiagnosticArrayMsg } from './ros2/outputs/decisions.js';
 export { toPoseWithCovarianceStamped } from './ros2/outputs/pose.js';
 export type { PoseWithCovarianceStampedMsg } from './ros2/outputs/pose.js';
 export { msToStamp } from './ros2/outputs/stamp.js';
+export {
+  RECORDED_SENSOR_PREFIX,
+  RunBagRecorder,
+  mapRecordedSensors,
+  recordedSensorTopic,
+  recordedSensors,
+  relayBatteryState,
+} from './record/run-bag-recorder.js';
+export type { RecordedSensor, RunBagRecorderOptions } from './record/run-bag-recorder.js';
+export { toRosSensorMessage } from './record/sensor-encoders.js';

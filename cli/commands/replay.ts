@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { runReplay, type ReplayResult } from '../../hardware/index.js';
-import { loadMissionFile } from '../../missions/index.js';
+import { mapRecordedSensors, openBag, relayBatteryState, runReplay, type ReplayResult } from '../../hardware/index.js';
+import { loadMissionFile, type LoadedMission } from '../../missions/index.js';
 import { createLogger, type LogLevel } from '../../runtime/index.js';
 import { createRuntime } from '../../index.js';
 import { EXIT, type CliIo } from '../io.js';
@@ -59,7 +59,9 @@ async function replay(bag: string, opts: ReplayCliOptions, io: CliIo): Promise<n
     io.err('replay: --loop without --duration runs until Ctrl-C; give --duration when not at a terminal\n');
     return EXIT.usage;
   }
-  const loaded = await loadMissionFile(opts.mission);
+  const mission = await loadMissionFile(opts.mission);
+  const loaded = await recordedSensorsMapped(mission, bag);
+  const recorded = loaded !== mission;
   // Replays are for reading results: only warnings by default, whatever the mission asks of a live run.
   const logger = createLogger({ level: opts.logLevel ?? 'warn', format: 'json' });
   const abort = new AbortController();
@@ -78,6 +80,8 @@ async function replay(bag: string, opts: ReplayCliOptions, io: CliIo): Promise<n
       signal: abort.signal,
       ...(opts.duration === undefined ? {} : { durationMs: opts.duration * 1000 }),
       ...(opts.record === undefined ? {} : { recordPath: opts.record }),
+      // A replayed battery sensor feeds the guard's battery reserve as the simulator's does.
+      ...(recorded ? { onRuntime: (rt) => void relayBatteryState(rt.bus, rt.mission) } : {}),
     });
     if (opts.json === true) io.out(`${JSON.stringify({ ok: true, ...result })}\n`);
     else io.out(render(result));
@@ -86,6 +90,24 @@ async function replay(bag: string, opts: ReplayCliOptions, io: CliIo): Promise<n
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     logger.flush();
+  }
+}
+
+/**
+ * A bag written by `kestrel run --record` holds the mission's sensors on
+ * `/kestrel/sensors/<id>`: the mission's sim (and local camera) sensors read
+ * those topics, so the recording replays through the mission that made it.
+ */
+async function recordedSensorsMapped(loaded: LoadedMission, bag: string): Promise<LoadedMission> {
+  const reader = await openBag(bag);
+  try {
+    const mission = mapRecordedSensors(
+      loaded.mission,
+      reader.info.topics.map((t) => t.name),
+    );
+    return mission === loaded.mission ? loaded : { ...loaded, mission };
+  } finally {
+    await reader.close();
   }
 }
 

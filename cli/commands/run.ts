@@ -14,6 +14,7 @@ import {
   type Runtime,
 } from '../../runtime/index.js';
 import { createRuntime } from '../../index.js';
+import { FileWritable, McapBagWriter, RunBagRecorder, recordedSensors } from '../../hardware/index.js';
 import { EXIT, type CliIo } from '../io.js';
 import { ProgressReporter, type RunSummary } from '../progress.js';
 import { writeRunMap } from '../run-map.js';
@@ -27,6 +28,7 @@ interface RunOptions {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly runDir?: string;
+  readonly record?: string;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -47,6 +49,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .addOption(new Option('-l, --log-level <level>', "log level (default: the mission's)").choices(LOG_LEVELS))
     .option('--json', 'print the run summary as one JSON object on stdout')
     .option('-q, --quiet', 'no status lines')
+    .option(
+      '--record <out.mcap>',
+      'write the sensors (as /kestrel/sensors/<id>) and outputs to a rosbag2 MCAP; replay it with kestrel replay',
+    )
     .option('--run-dir <dir>', 'where the run record goes (events.jsonl, summary.json). Default runs/<mission>-<time>')
     .action(async (file: string, opts: RunOptions) => {
       setExit(await runMission(file, opts, io));
@@ -62,7 +68,27 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
   });
   const runDir = opts.runDir ?? defaultRunDir(mission.mission.id);
   const recorder = new RunRecorder(runDir);
-  const runtime = createRuntime(loaded, { logger, observers: [recorder] });
+  const clock = mission.simulation === undefined ? undefined : new SimClock();
+  const bagFile = opts.record === undefined ? undefined : await FileWritable.create(opts.record);
+  let bag: RunBagRecorder | undefined;
+  try {
+    if (bagFile !== undefined) {
+      bag = await RunBagRecorder.create(await McapBagWriter.create(bagFile), {
+        sensors: recordedSensors(mission),
+        robotId: mission.platform.id,
+        clock: clock ?? new WallClock(),
+        logger,
+      });
+    }
+  } catch (error) {
+    await bagFile?.close();
+    throw error;
+  }
+  const runtime = createRuntime(loaded, {
+    logger,
+    observers: bag === undefined ? [recorder] : [recorder, bag],
+    ...(clock === undefined ? {} : { clock }),
+  });
   const progress = new ProgressReporter(runtime.bus, runtime.clock, io, opts.quiet === true || opts.json === true, () =>
     runtime.latency(),
   );
@@ -109,6 +135,7 @@ async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<nu
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (!runtime.bus.isClosed) await runtime.stop('error');
+    await bagFile?.close();
     logger.flush();
   }
 }
