@@ -20,6 +20,7 @@ import { schemaToGbnf } from './gbnf.js';
 import { verifyFile } from './integrity.js';
 import { JsonConstraint } from './json-constraint.js';
 import {
+  logGeneration,
   result,
   type BareGenerateRequest,
   type GenerateRequest,
@@ -198,20 +199,7 @@ class GgufLanguageModel implements LanguageModel {
       );
     }
     const r = result(text, tokens, promptTokens, now() - start, firstTokenMs, stop);
-    if (this.options.logger.isLevelEnabled('debug')) {
-      this.options.logger.debug(
-        {
-          backend: 'gguf',
-          mode: constraint === undefined ? 'bare' : 'constrained',
-          tokens,
-          promptTokens,
-          durationMs: r.durationMs,
-          tokensPerSecond: r.tokensPerSecond,
-          stopReason: stop,
-        },
-        'language generation',
-      );
-    }
+    logGeneration(this.options.logger, 'gguf', constraint === undefined ? 'bare' : 'constrained', r);
     return r;
   }
 

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 /**
  * The interface every language backend implements, and what a generation
  * returns. Output is always constrained to a JSON Schema; `generateBare` is
@@ -97,4 +98,21 @@ export function result(
     tokensPerSecond: durationMs > 0 ? (tokens * 1000) / durationMs : 0,
     stopReason,
   };
+}
+
+/** One debug line per generation, the same fields for every backend. */
+export function logGeneration(logger: Logger, backend: string, mode: string, r: GenerateResult): void {
+  if (!logger.isLevelEnabled('debug')) return;
+  logger.debug(
+    {
+      backend,
+      mode,
+      tokens: r.tokens,
+      promptTokens: r.promptTokens,
+      durationMs: r.durationMs,
+      tokensPerSecond: r.tokensPerSecond,
+      stopReason: r.stopReason,
+    },
+    'language generation',
+  );
 }

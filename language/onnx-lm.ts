@@ -15,6 +15,7 @@ import { LanguageGenerationError, LanguageLoadError, VocabMismatchError } from '
 import { readVerified } from './integrity.js';
 import { feedText, JsonConstraint, type ConstraintState } from './json-constraint.js';
 import {
+  logGeneration,
   result,
   type BareGenerateRequest,
   type GenerateRequest,
@@ -265,20 +266,7 @@ class OnnxLanguageModel implements LanguageModel {
     mode: string,
   ): GenerateResult {
     const r = result(text, tokens, promptTokens, this.options.now() - start, firstTokenMs, stop);
-    if (this.options.logger.isLevelEnabled('debug')) {
-      this.options.logger.debug(
-        {
-          backend: 'onnx-lm',
-          mode,
-          tokens,
-          promptTokens,
-          durationMs: r.durationMs,
-          tokensPerSecond: r.tokensPerSecond,
-          stopReason: stop,
-        },
-        'language generation',
-      );
-    }
+    logGeneration(this.options.logger, 'onnx-lm', mode, r);
     return r;
   }
 
