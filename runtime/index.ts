@@ -39,5 +39,12 @@ export type { Enu, Geodetic } from './geo/enu.js';
 export { driveSimClock } from './sim-driver.js';
 export type { DriveOptions, DriveResult } from './sim-driver.js';
 export { RunRecorder } from './recorder/run-recorder.js';
-export { LATENCY_STAGES, LatencyTracer, latencyService, withWorkClock, workClock } from './trace/latency.js';
+export {
+  LATENCY_STAGES,
+  LatencyTracer,
+  latencyService,
+  nearestRank,
+  withWorkClock,
+  workClock,
+} from './trace/latency.js';
 export type { LatencyReport, LatencyStage, LatencyTracerOptions, Percentiles } from './trace/latency.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { nearestRank } from '../runtime/index.js';
 import { TaskingError } from './errors.js';
 import { PLAN_KEYS, canonicalPlanText, planSchema, type Plan } from './plan.js';
 import type { DryRunStart } from './dry-run.js';
@@ -112,16 +113,9 @@ export async function evaluateTasking(
     rejected: answers.filter((a) => a.status === 'rejected').length,
     proposed: answers.filter((a) => a.status === 'proposed').length,
     refused: answers.filter((a) => a.status === 'refused').length,
-    latencyMs: { p50: quantile(total, 0.5), p99: quantile(total, 0.99), max: total.at(-1) ?? 0 },
-    modelLatencyMs: { p50: quantile(model, 0.5), p99: quantile(model, 0.99) },
+    latencyMs: { p50: nearestRank(total, 0.5), p99: nearestRank(total, 0.99), max: total.at(-1) ?? 0 },
+    modelLatencyMs: { p50: nearestRank(model, 0.5), p99: nearestRank(model, 0.99) },
     tokensPerSecond: modelMs > 0 ? (tokens / modelMs) * 1000 : 0,
     failures,
   };
-}
-
-/** Nearest-rank quantile of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i] as number;
 }

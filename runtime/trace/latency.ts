@@ -79,9 +79,15 @@ class SampleRing {
   percentiles(): Percentiles {
     if (this.n === 0) return { count: 0, p50: 0, p99: 0, max: 0 };
     const sorted = this.data.slice(0, this.n).sort();
-    const at = (q: number): number => sorted[Math.min(this.n - 1, Math.ceil(q * this.n) - 1)] ?? 0;
+    const at = (q: number): number => nearestRank(sorted, q);
     return { count: this.n, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[this.n - 1] ?? 0) };
   }
+}
+
+/** Nearest-rank quantile (0..1) of ascending values; 0 for none. */
+export function nearestRank(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }
 
 function round(v: number): number {
