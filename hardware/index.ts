@@ -50,7 +50,17 @@ export { BagSource } from './bag/bag-source.js';
 export type { BagSourceOptions } from './bag/bag-source.js';
 export { bagInfoToJson } from './bag/bag-info-json.js';
 export type { BagInfoJson } from './bag/bag-info-json.js';
-export type { BagInfo, BagMessage, BagReader, BagSchema, BagStorage, BagTopic, ReadOptions } from './bag/types.js';
+export type {
+  BagInfo,
+  BagMessage,
+  BagReader,
+  BagSchema,
+  BagStorage,
+  BagTopic,
+  ReadOptions,
+  RecordingSpan,
+} from './bag/types.js';
+export { RECORDING_METADATA } from './bag/types.js';
 export { FileWritable } from './bag/file-writable.js';
 export { McapBagWriter } from './bag/mcap-bag-writer.js';
 export { BagReplaySource } from './replay/bag-replay-source.js';

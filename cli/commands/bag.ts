@@ -31,6 +31,7 @@ function renderInfo(info: BagInfoJson): string {
     `start:       ${info.startIso ?? '-'}${info.startTimeNs === null ? '' : `  (${nsToSeconds(info.startTimeNs)} s)`}`,
     `end:         ${info.endIso ?? '-'}${info.endTimeNs === null ? '' : `  (${nsToSeconds(info.endTimeNs)} s)`}`,
     `duration:    ${info.durationS.toFixed(3)} s`,
+    ...(info.recording === null ? [] : [`recorded:    ${info.recording.durationS.toFixed(3)} s by kestrel run`]),
     `topics:      ${info.topics.length}`,
   ];
   const nameW = Math.max(5, ...info.topics.map((t) => t.name.length));

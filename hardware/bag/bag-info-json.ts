@@ -11,6 +11,8 @@ export interface BagInfoJson {
   readonly startIso: string | null;
   readonly endIso: string | null;
   readonly durationS: number;
+  /** The recorder's own start and stop (bags written by `kestrel run --record`); null otherwise. */
+  readonly recording: { readonly startTimeNs: string; readonly endTimeNs: string; readonly durationS: number } | null;
   readonly topics: readonly {
     readonly name: string;
     readonly type: string;
@@ -35,6 +37,14 @@ export function bagInfoToJson(info: BagInfo, hasBuiltin: (type: string) => boole
     startIso: iso(info.startNs),
     endIso: iso(info.endNs),
     durationS: Number(durationNs) / 1e9,
+    recording:
+      info.recording === undefined
+        ? null
+        : {
+            startTimeNs: info.recording.startNs.toString(),
+            endTimeNs: info.recording.endNs.toString(),
+            durationS: Number(info.recording.endNs - info.recording.startNs) / 1e9,
+          },
     topics: info.topics.map((t) => ({
       name: t.name,
       type: t.type,

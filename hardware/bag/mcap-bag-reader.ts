@@ -3,7 +3,16 @@ import { decompress as zstdDecompress } from 'fzstd';
 import { ChunkCrcReadable, type ChunkReadOptions } from './chunk-crc.js';
 import { BagError } from './errors.js';
 import { chunksInOrder, readChunkMessages } from './mcap-chunk-reader.js';
-import type { BagInfo, BagMessage, BagReader, BagSchema, BagTopic, ReadOptions } from './types.js';
+import {
+  RECORDING_METADATA,
+  type BagInfo,
+  type BagMessage,
+  type BagReader,
+  type BagSchema,
+  type BagTopic,
+  type ReadOptions,
+  type RecordingSpan,
+} from './types.js';
 
 /**
  * Chunk decompressors. zstd is what `ros2 bag record -s mcap` writes with
@@ -114,6 +123,7 @@ async function mcapInfo(reader: McapIndexedReader, path: string): Promise<BagInf
   topics.sort((a, b) => a.name.localeCompare(b.name));
   const messageCount = topics.reduce((n, t) => n + t.messageCount, 0);
   const compression = [...new Set(reader.chunkIndexes.map((c) => c.compression).filter((c) => c !== ''))];
+  const recording = await recordingSpan(reader);
   return {
     path,
     storage: 'mcap',
@@ -122,7 +132,23 @@ async function mcapInfo(reader: McapIndexedReader, path: string): Promise<BagInf
     messageCount,
     startNs: messageCount === 0 ? undefined : startNs,
     endNs: messageCount === 0 ? undefined : endNs,
+    ...(recording === undefined ? {} : { recording }),
   };
+}
+
+/** The `kestrel.recording` metadata, when the bag has a well-formed one (other recorders' bags do not). */
+async function recordingSpan(reader: McapIndexedReader): Promise<RecordingSpan | undefined> {
+  if (!reader.metadataIndexes.some((m) => m.name === RECORDING_METADATA)) return undefined;
+  for await (const m of reader.readMetadata({ name: RECORDING_METADATA })) {
+    const start = parseNs(m.metadata.get('start_time_ns'));
+    const end = parseNs(m.metadata.get('end_time_ns'));
+    if (start !== undefined && end !== undefined && end >= start) return { startNs: start, endNs: end };
+  }
+  return undefined;
+}
+
+function parseNs(text: string | undefined): bigint | undefined {
+  return text !== undefined && /^\d{1,20}$/.test(text) ? BigInt(text) : undefined;
 }
 
 /** One decoder for every schema text (mcap's Reader does the same to spare the GC). */

@@ -83,6 +83,11 @@ export class McapBagWriter {
     return this.topicWriter(topic).cdr.writeMessage(message);
   }
 
+  /** Writes an MCAP metadata record (indexed in the summary, so readers find it without a scan). */
+  async addMetadata(name: string, metadata: ReadonlyMap<string, string>): Promise<void> {
+    await this.mcap.addMetadata({ name, metadata: new Map(metadata) });
+  }
+
   async close(): Promise<void> {
     await this.mcap.end();
   }

@@ -36,7 +36,23 @@ export interface BagInfo {
   /** Log time of the first message; undefined for an empty bag. */
   readonly startNs: bigint | undefined;
   readonly endNs: bigint | undefined;
+  /**
+   * When the recorder itself started and stopped, ns since epoch, where the
+   * bag says (Kestrel's `kestrel.recording` MCAP metadata). The span is wider
+   * than the messages': a run starts before its first sensor message and
+   * decides after its last one, and a faithful replay keeps both margins.
+   */
+  readonly recording?: RecordingSpan;
 }
+
+/** The recorder's own start and stop, ns since epoch. */
+export interface RecordingSpan {
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+}
+
+/** Name of the MCAP metadata record that carries the `RecordingSpan` (keys `start_time_ns`, `end_time_ns`). */
+export const RECORDING_METADATA = 'kestrel.recording';
 
 /** One serialized message. `data` is borrowed from the reader's buffer: copy it to keep it past the next read. */
 export interface BagMessage {

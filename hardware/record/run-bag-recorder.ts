@@ -17,6 +17,7 @@ import {
   type Topic,
 } from '../../runtime/index.js';
 import type { McapBagWriter } from '../bag/mcap-bag-writer.js';
+import { RECORDING_METADATA } from '../bag/types.js';
 import { RECORDED_OUTPUTS } from '../replay/replay-recorder.js';
 import { toDiagnosticArray } from '../ros2/outputs/decisions.js';
 import { toDetection2DArray } from '../ros2/outputs/detections.js';
@@ -74,6 +75,7 @@ export class RunBagRecorder implements Component {
   private written = 0;
   private skipped = 0;
   private closed = false;
+  private startNs: bigint | undefined;
 
   private constructor(
     private readonly writer: McapBagWriter,
@@ -92,6 +94,7 @@ export class RunBagRecorder implements Component {
   }
 
   start(ctx: ComponentContext): void {
+    this.startNs = this.epochNs();
     const opts = { policy: reliable(), subscriber: this.name };
     const o = RECORDED_OUTPUTS;
     const cameraFrames = new Map(this.options.sensors.filter((s) => s.type === 'camera').map((s) => [s.id, s.frameId]));
@@ -136,11 +139,24 @@ export class RunBagRecorder implements Component {
     this.subs = [];
     if (!this.closed) {
       this.closed = true;
-      this.chain = this.chain.then(() => this.writer.close());
+      // The run's own span, so a replay starts and ends where the run did (see `BagInfo.recording`).
+      const span = new Map([
+        ['start_time_ns', String(this.startNs ?? this.epochNs())],
+        ['end_time_ns', String(this.epochNs())],
+      ]);
+      this.chain = this.chain.then(async () => {
+        await this.writer.addMetadata(RECORDING_METADATA, span);
+        await this.writer.close();
+      });
     }
     await this.chain;
     this.options.logger?.info({ messages: this.written }, 'recording closed');
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** The clock's epoch time in ns (µs resolution, as the log times). */
+  private epochNs(): bigint {
+    return BigInt(Math.round(this.options.clock.nowMs() * 1000)) * 1000n;
   }
 
   /**
@@ -156,7 +172,7 @@ export class RunBagRecorder implements Component {
       this.failure = error instanceof Error ? error : new Error(`serializing ${topic} failed`, { cause: error });
       return;
     }
-    const logNs = BigInt(Math.round(this.options.clock.nowMs() * 1000)) * 1000n;
+    const logNs = this.epochNs();
     this.written++;
     this.chain = this.chain.then(async () => {
       if (this.failure !== undefined) return;

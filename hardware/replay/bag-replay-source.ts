@@ -49,6 +49,10 @@ const MAX_STAMP_LATENCY_MS = 60_000;
  *
  * Time: the first message is published at the clock time start completes,
  * later ones at their recorded offsets (long silences cut to `maxGapMs`).
+ * A bag that carries its recorder's span (`BagInfo.recording`, written by
+ * `kestrel run --record`) keeps the run's margins: the first message comes
+ * as long after the start as it did in the run, and the pass ends at the
+ * run's end, not at its last message.
  * On a SimClock the driver asks `whenIdle()` before moving time, so a slow
  * file read never shifts a message to a later instant: the replay is the same
  * at any pacing.
@@ -199,7 +203,9 @@ export class BagReplaySource implements Component {
     first: IteratorResult<BagMessage>,
   ): Promise<number> {
     let result = first;
-    let prevNs: bigint | undefined;
+    const span = this.reader?.info.recording;
+    // A Kestrel recording knows when its run started: the first message keeps its lead over the start.
+    let prevNs: bigint | undefined = span?.startNs;
     let offsetMs = 0;
     const startMono = clock.monoMs();
     const startEpochMs = clock.nowMs();
@@ -207,7 +213,7 @@ export class BagReplaySource implements Component {
     try {
       while (result.done !== true && !this.stopped) {
         const m = result.value;
-        if (prevNs !== undefined) offsetMs += Math.min(Number(m.logTimeNs - prevNs) / 1e6, this.maxGapMs);
+        if (prevNs !== undefined) offsetMs += this.gapMs(prevNs, m.logTimeNs);
         prevNs = m.logTimeNs;
         const waitMs = startMono + offsetMs - clock.monoMs();
         if (waitMs > 0) await this.sleep(clock, waitMs);
@@ -216,10 +222,20 @@ export class BagReplaySource implements Component {
         this.publish(m, startEpochMs + offsetMs, clock.monoMs());
         result = await iterator.next();
       }
+      // ... and the run went on deciding after its last message: play that tail too.
+      if (span !== undefined && prevNs !== undefined && !this.stopped) {
+        const waitMs = startMono + offsetMs + this.gapMs(prevNs, span.endNs) - clock.monoMs();
+        if (waitMs > 0) await this.sleep(clock, waitMs);
+      }
     } finally {
       if (result.done !== true) await iterator.return?.();
     }
     return count;
+  }
+
+  /** Time between two log times, ms, with long silences cut to `maxGapMs` (never negative). */
+  private gapMs(fromNs: bigint, toNs: bigint): number {
+    return Math.max(0, Math.min(Number(toNs - fromNs) / 1e6, this.maxGapMs));
   }
 
   private isStopped(): boolean {

@@ -90,12 +90,19 @@ describe('kestrel run --record, then kestrel replay', () => {
     expect(replayed.detections.frames).toBe(counts['/kestrel/detections'] ?? 0);
     const d = replayed.decisions;
     const r = ran.summary.decisions;
-    // The replay starts its clock at the first recorded message (the first IMU sample, ~20 ms into the run),
-    // so it ends that much before the run's --duration and can miss the run's last behavior tick.
-    expect(d.allow).toBe(r.allow);
-    expect(d.deny).toBe(r.deny);
-    expect(d.modify).toBeLessThanOrEqual(r.modify);
-    expect(d.modify).toBeGreaterThanOrEqual(r.modify - 1);
+    // The recording carries the run's own span, so the replay starts and ends where the run did
+    // and sees the run's last behavior tick too: the same decisions, exactly.
+    const span = reader.info.recording;
+    expect(span).toBeDefined();
+    // The run's 6 s, wider than its messages' span on both sides.
+    expect(Number((span?.endNs ?? 0n) - (span?.startNs ?? 0n)) / 1e9).toBeCloseTo(6, 1);
+    expect(span?.startNs).toBeLessThan(reader.info.startNs ?? 0n);
+    expect(span?.endNs).toBeGreaterThanOrEqual(reader.info.endNs ?? 0n);
+    expect({ allow: d.allow, modify: d.modify, deny: d.deny }).toEqual({
+      allow: r.allow,
+      modify: r.modify,
+      deny: r.deny,
+    });
     expect(d.allow + d.modify + d.deny).toBeGreaterThan(20);
     expect(replayed.detections.frames).toBeGreaterThan(20);
   }, 120_000);
