@@ -1,4 +1,4 @@
-import { McapWriter, type IWritable } from '@mcap/core';
+import { McapWriter, type IWritable, type McapWriterOptions } from '@mcap/core';
 import { stringify } from '@foxglove/rosmsg';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { BagError } from './errors.js';
@@ -23,8 +23,14 @@ export class McapBagWriter {
 
   private constructor(private readonly mcap: McapWriter) {}
 
-  /** `chunkSizeBytes`: MCAP's default is 1 MiB; a 640x480 image then fills one chunk. */
-  static async create(writable: IWritable, options: { chunkSizeBytes?: number } = {}): Promise<McapBagWriter> {
+  /**
+   * `chunkSizeBytes`: MCAP's default is 1 MiB; a 640x480 image then fills one chunk.
+   * `compressChunk`: MCAP's chunk compressor hook (none by default: Node 20 has no zstd encoder).
+   */
+  static async create(
+    writable: IWritable,
+    options: { chunkSizeBytes?: number; compressChunk?: McapWriterOptions['compressChunk'] } = {},
+  ): Promise<McapBagWriter> {
     const mcap = new McapWriter({
       writable,
       useStatistics: true,
@@ -33,6 +39,7 @@ export class McapBagWriter {
       useMessageIndex: true,
       useSummaryOffsets: true,
       ...(options.chunkSizeBytes === undefined ? {} : { chunkSize: options.chunkSizeBytes }),
+      ...(options.compressChunk === undefined ? {} : { compressChunk: options.compressChunk }),
     });
     await mcap.start({ profile: 'ros2', library: 'kestrel' });
     return new McapBagWriter(mcap);
