@@ -23,12 +23,20 @@ import {
 import type { Telemetry } from '../missions/index.js';
 import { CommandChannel } from './commands/channel.js';
 import { operatorKeysFromConfig } from './commands/keys.js';
+import { PAYLOAD_MARKING } from './encoding.js';
 import { TelemetryError } from './errors.js';
 import { MqttLink } from './link.js';
-import type { QueueStats, QueueStore, RecordInput } from './queue/record.js';
+import type { Priority, QueueStats, QueueStore, RecordInput } from './queue/record.js';
 import { SqliteQueueStore } from './queue/sqlite-store.js';
 import { TelemetryQueue } from './queue/telemetry-queue.js';
-import { robotTopics, STREAM_PRIORITY, type RobotTopics, type StateData, type StreamName } from './topics.js';
+import {
+  robotTopics,
+  STREAM_PRIORITY,
+  type QueueHealth,
+  type RobotTopics,
+  type StateData,
+  type StreamName,
+} from './topics.js';
 
 export interface TelemetryComponentOptions {
   readonly spec: Telemetry;
@@ -49,6 +57,20 @@ export interface TelemetryComponentOptions {
 const MAX_PENDING_RECORDS = 1_000;
 /** Part of the stop budget kept for the shutdown status and the disconnect. */
 const STOP_GOODBYE_MS = 1_500;
+/** Defaults of `telemetry.queueHealth`. */
+const DEFAULT_REPORT_INTERVAL_S = 10;
+const DEFAULT_MAX_PERCENT = 80;
+/**
+ * A degraded health whose cause is unchanged is re-issued with fresh figures at
+ * most this often (mission time): each change is a log line and a health
+ * record, and a long outage must not flood either.
+ */
+const HEALTH_REFRESH_MS = 60_000;
+
+interface HealthCause {
+  readonly code: string;
+  readonly reason: string;
+}
 
 /**
  * Telemetry as a runtime component: subscribes the runtime's topics, writes
@@ -75,6 +97,14 @@ export class TelemetryComponent implements Component {
   private battery: Envelope<BatteryState> | undefined;
   private stateDirty = false;
   private refusing = false;
+  private storeFailed = false;
+  private linkDown: string | undefined;
+  private lastEvictionMs: number | undefined;
+  /** Store counters at the previous queue-health report. */
+  private reported = { evicted: 0, refused: 0 };
+  /** The degraded cause last issued, and when (for HEALTH_REFRESH_MS). */
+  private issued: { code: string; atMs: number } | undefined;
+  private reportTimer: TimerHandle | undefined;
   private tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
   private password: string | undefined;
 
@@ -90,6 +120,33 @@ export class TelemetryComponent implements Component {
 
   get linkUp(): boolean {
     return this.link?.isUp ?? false;
+  }
+
+  /** Why the broker refused the last connection attempt (credentials, certificates), until one succeeds. */
+  get linkRefusal(): TelemetryError | undefined {
+    return this.link?.lastRefusal;
+  }
+
+  /**
+   * Queue depth, bytes, oldest pending age and what the bound evicted since
+   * the last report, once started. The same figures go out on
+   * `<prefix>/<robot>/health` every `queueHealth.reportIntervalS`.
+   */
+  queueHealth(): QueueHealth | undefined {
+    const queue = this.queue;
+    const ctx = this.ctx;
+    if (queue === undefined || ctx === undefined) return undefined;
+    const st = queue.stats();
+    const oldest = queue.oldestStampMs();
+    return {
+      records: st.records,
+      bytes: st.bytes,
+      maxBytes: st.maxBytes,
+      oldestPendingAgeMs: oldest === undefined ? 0 : Math.max(0, ctx.clock.nowMs() - oldest),
+      evictedSinceLastReport: evictedTotal(st) - this.reported.evicted,
+      refusedSinceLastReport: st.refused - this.reported.refused,
+      linkUp: this.link?.isUp ?? false,
+    };
   }
 
   configure(ctx: ComponentContext): void {
@@ -161,6 +218,7 @@ export class TelemetryComponent implements Component {
         ...(broker.reconnectMinMs === undefined ? {} : { reconnectMinMs: broker.reconnectMinMs }),
         ...(broker.reconnectMaxMs === undefined ? {} : { reconnectMaxMs: broker.reconnectMaxMs }),
         ...(this.options.random === undefined ? {} : { random: this.options.random }),
+        ...(spec.encoding === undefined ? {} : { encoding: spec.encoding }),
       });
     }
     const link = this.link;
@@ -173,9 +231,14 @@ export class TelemetryComponent implements Component {
       recordsQos: spec.qos.records,
       stateQos: spec.qos.state,
       ...(spec.stateExpiryS === undefined ? {} : { stateExpiryS: spec.stateExpiryS }),
+      ...(spec.encoding === undefined ? {} : { encoding: spec.encoding }),
       ...(link === undefined ? {} : { link }),
     });
     this.queue = queue;
+    const st = queue.stats();
+    this.reported = { evicted: evictedTotal(st), refused: st.refused };
+    const reportS = spec.queueHealth?.reportIntervalS ?? DEFAULT_REPORT_INTERVAL_S;
+    this.reportTimer = ctx.clock.setInterval(() => this.reportQueue(ctx), reportS * 1000);
 
     this.record(ctx, detectionsTopic, 'detections');
     this.record(ctx, targetsTopic, 'targets');
@@ -210,14 +273,18 @@ export class TelemetryComponent implements Component {
     link.on({
       up: () => {
         queue.linkUp();
-        ctx.health.ok();
+        this.linkDown = undefined;
+        this.updateHealth(ctx);
         if (!ctx.bus.isClosed) ctx.bus.publish(linkTopic, { up: true, peer: broker?.url ?? '' });
       },
       down: (reason) => {
         queue.linkDown();
-        ctx.health.degraded(`telemetry link down (${reason}); buffering to disk`, 'telemetry.link_down');
+        this.linkDown = reason;
+        this.updateHealth(ctx);
         if (!ctx.bus.isClosed) ctx.bus.publish(linkTopic, { up: false, peer: broker?.url ?? '' });
       },
+      // Credentials or certificates: nothing a retry fixes, so the operator hears of it at once.
+      refused: () => this.updateHealth(ctx),
       message: (topic, payload) => this.onCommand(ctx, topic, payload),
     });
     if (this.channel !== undefined) link.subscribe(this.topics.commandFilter, 1);
@@ -229,6 +296,7 @@ export class TelemetryComponent implements Component {
     for (const s of this.subs) s.unsubscribe();
     this.subs.length = 0;
     this.stateTimer?.cancel();
+    this.reportTimer?.cancel();
     this.commitTimer?.cancel();
     if (this.commitImmediate !== undefined) clearImmediate(this.commitImmediate);
     if (ctx !== undefined && this.stateDirty) this.sampleState(ctx);
@@ -325,22 +393,116 @@ export class TelemetryComponent implements Component {
       result = queue.append(batch);
     } catch (error) {
       ctx.logger.error({ err: error, records: batch.length }, 'telemetry records could not be stored');
+      this.storeFailed = true;
       ctx.health.failed('telemetry disk queue failed', 'telemetry.store_failed');
       return;
     }
     const evicted = result.evicted.state + result.evicted.record;
-    if (evicted > 0) ctx.logger.debug({ evicted: result.evicted }, 'telemetry queue at its bound: evicted');
+    let changed = false;
+    if (evicted > 0) {
+      ctx.logger.debug({ evicted: result.evicted }, 'telemetry queue at its bound: evicted');
+      changed = this.lastEvictionMs === undefined;
+      this.lastEvictionMs = ctx.clock.nowMs();
+    }
     if (result.refused.length > 0 && !this.refusing) {
       this.refusing = true;
+      changed = true;
       ctx.logger.warn(
         { refused: result.refused.length, stats: queue.stats() },
         'telemetry queue full of safety records: refusing others',
       );
-      ctx.health.degraded('telemetry queue full; only safety records are kept', 'telemetry.queue_full');
     } else if (result.refused.length === 0 && this.refusing) {
       this.refusing = false;
-      if (this.link === undefined || this.link.isUp) ctx.health.ok();
+      changed = true;
     }
+    if (changed) this.updateHealth(ctx);
+  }
+
+  /** Checks the queue against `queueHealth`, updates health, and publishes the figures on the health stream. */
+  private reportQueue(ctx: ComponentContext): void {
+    // What the bus gave this turn counts in the figures.
+    this.commit();
+    const queue = this.queue;
+    const q = this.queueHealth();
+    if (queue === undefined || q === undefined || this.storeFailed) return;
+    const reportMs = (this.options.spec.queueHealth?.reportIntervalS ?? DEFAULT_REPORT_INTERVAL_S) * 1000;
+    // The bound counts as evicting until a whole report interval passes without an eviction.
+    if (this.lastEvictionMs !== undefined && ctx.clock.nowMs() - this.lastEvictionMs >= reportMs)
+      this.lastEvictionMs = undefined;
+    this.updateHealth(ctx, q);
+    const h = ctx.health.current();
+    const report: RecordInput = {
+      stream: 'health',
+      priority: STREAM_PRIORITY.health,
+      stampMs: ctx.clock.nowMs(),
+      data: JSON.stringify({
+        component: this.name,
+        state: h.state,
+        ...(h.reason === undefined ? {} : { reason: h.reason }),
+        ...(h.code === undefined ? {} : { code: h.code }),
+        sinceMs: h.sinceMs,
+        queue: q,
+      }),
+    };
+    try {
+      queue.append([report]);
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'telemetry queue report could not be stored');
+    }
+    // Counted after the report went in: at a full bound the report itself evicts a record, and that
+    // must not keep the queue "evicting" when nothing else arrives.
+    const st = queue.stats();
+    this.reported = { evicted: evictedTotal(st), refused: st.refused };
+  }
+
+  /** Sets health from the first cause that holds (link, then queue), or ok when none does. */
+  private updateHealth(ctx: ComponentContext, q: QueueHealth | undefined = this.queueHealth()): void {
+    // A failed store stays failed: nothing here can repair it.
+    if (this.storeFailed || q === undefined) return;
+    const cause = this.healthCause(q);
+    if (cause === undefined) {
+      this.issued = undefined;
+      ctx.health.ok();
+      return;
+    }
+    const now = ctx.clock.nowMs();
+    if (this.issued?.code === cause.code && now - this.issued.atMs < HEALTH_REFRESH_MS) return;
+    this.issued = { code: cause.code, atMs: now };
+    ctx.health.degraded(cause.reason, cause.code);
+  }
+
+  private healthCause(q: QueueHealth): HealthCause | undefined {
+    const link = this.link;
+    const figures = describeQueue(q);
+    const refusal = link?.lastRefusal;
+    if (link !== undefined && !link.isUp && refusal !== undefined)
+      return { code: refusal.code, reason: `${refusal.message}; buffering to disk (${figures})` };
+    if (link !== undefined && !link.isUp && this.linkDown !== undefined)
+      return {
+        code: 'telemetry.link_down',
+        reason: `telemetry link down (${this.linkDown}); buffering to disk (${figures})`,
+      };
+    if (this.refusing)
+      return {
+        code: 'telemetry.queue_full',
+        reason: `telemetry queue full; only safety records are kept (${figures})`,
+      };
+    if (this.lastEvictionMs !== undefined)
+      return {
+        code: 'telemetry.queue_evicting',
+        reason: `telemetry queue at its bound: evicting state, then records (${figures})`,
+      };
+    const limits = this.options.spec.queueHealth;
+    const over: string[] = [];
+    if (limits?.maxRecords !== undefined && q.records > limits.maxRecords)
+      over.push(`more than ${limits.maxRecords} records`);
+    const maxPercent = limits?.maxPercent ?? DEFAULT_MAX_PERCENT;
+    if (q.maxBytes > 0 && (q.bytes / q.maxBytes) * 100 > maxPercent) over.push(`over ${maxPercent}% of the bound`);
+    if (limits?.maxPendingAgeS !== undefined && q.oldestPendingAgeMs > limits.maxPendingAgeS * 1000)
+      over.push(`oldest older than ${limits.maxPendingAgeS} s`);
+    if (over.length > 0)
+      return { code: 'telemetry.queue_backlog', reason: `telemetry queue backlog: ${over.join(', ')} (${figures})` };
+    return undefined;
   }
 
   private onCommand(ctx: ComponentContext, topic: string, payload: Buffer): void {
@@ -365,8 +527,22 @@ export class TelemetryComponent implements Component {
         'operator command rejected',
       );
     }
-    link.publish(this.topics.commandAck, JSON.stringify(ack), { qos: 1 }).catch((error: unknown) => {
-      ctx.logger.warn({ err: error, commandId: ack.commandId }, 'command ack not delivered');
-    });
+    link
+      .publish(this.topics.commandAck, JSON.stringify(ack), { qos: 1, ...PAYLOAD_MARKING.json })
+      .catch((error: unknown) => {
+        ctx.logger.warn({ err: error, commandId: ack.commandId }, 'command ack not delivered');
+      });
   }
+}
+
+function evictedTotal(st: QueueStats): number {
+  let n = 0;
+  for (const p of Object.keys(st.evicted) as Priority[]) n += st.evicted[p];
+  return n;
+}
+
+/** `1234 records, 3.2 of 256.0 MiB, oldest 42 s`: for health reasons and logs. */
+function describeQueue(q: QueueHealth): string {
+  const mib = (b: number): string => (b / (1024 * 1024)).toFixed(1);
+  return `${q.records} records, ${mib(q.bytes)} of ${mib(q.maxBytes)} MiB, oldest ${Math.round(q.oldestPendingAgeMs / 1000)} s`;
 }

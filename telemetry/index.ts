@@ -14,13 +14,16 @@ export {
   encodeRecord,
   eventDataSchema,
   healthDataSchema,
+  queueHealthSchema,
   recordSchemas,
   robotTopics,
   stateDataSchema,
   statusSchema,
   targetsDataSchema,
 } from './topics.js';
-export type { CommandAck, RobotTopics, StateData, Status, StreamName, TelemetryRecord } from './topics.js';
+export type { CommandAck, QueueHealth, RobotTopics, StateData, Status, StreamName, TelemetryRecord } from './topics.js';
+export { CONTENT_TYPES, PAYLOAD_MARKING, decodePayload, decodeRecord, encodeRecordMsgpack } from './encoding.js';
+export type { PayloadEncoding, PayloadMarking } from './encoding.js';
 export { PRIORITIES, PRIORITY_RANK, RECORD_OVERHEAD_BYTES, recordSizeBytes } from './queue/record.js';
 export type { AppendResult, Priority, QueueRecord, QueueStats, QueueStore, RecordInput } from './queue/record.js';
 export { EVICTION_ORDER, makeRoom } from './queue/eviction.js';
@@ -37,8 +40,8 @@ export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { MqttLink } from './link.js';
 export type { LinkHandlers, LinkOptions, PublishOptions } from './link.js';
-export { LocalBroker, findMosquitto, freePort } from './local-broker.js';
-export type { LocalBrokerOptions } from './local-broker.js';
+export { LocalBroker, findMosquitto, findMosquittoPasswd, freePort, preferredPort } from './local-broker.js';
+export type { LocalBrokerOptions, LocalBrokerTls } from './local-broker.js';
 export { TelemetryComponent } from './component.js';
 export type { TelemetryComponentOptions } from './component.js';
 export { telemetryPlugin } from './plugin.js';

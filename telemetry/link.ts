@@ -1,6 +1,8 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, Logger, TimerHandle } from '../runtime/index.js';
 import { Backoff } from './backoff.js';
+import { classifyConnectError } from './connect-error.js';
+import { PAYLOAD_MARKING, type PayloadEncoding } from './encoding.js';
 import { TelemetryError } from './errors.js';
 import { SCHEMA_VERSION, type RobotTopics, type Status } from './topics.js';
 
@@ -26,6 +28,8 @@ export interface LinkOptions {
   readonly connectTimeoutMs?: number;
   /** Jitter source for the backoff; default Math.random. */
   readonly random?: () => number;
+  /** Encoding of the record streams, announced in the status messages. Default json. */
+  readonly encoding?: PayloadEncoding;
 }
 
 export interface PublishOptions {
@@ -33,6 +37,10 @@ export interface PublishOptions {
   readonly retain?: boolean;
   /** MQTT 5 message expiry interval, s: the broker discards the message once it is this old. */
   readonly expiryS?: number;
+  /** MQTT 5 content type, e.g. application/json. */
+  readonly contentType?: string;
+  /** MQTT 5 payload format indicator: true for UTF-8 text, false for bytes. Absent: not sent. */
+  readonly utf8?: boolean;
 }
 
 export interface LinkHandlers {
@@ -41,6 +49,14 @@ export interface LinkHandlers {
   /** Lost the connection (or a try failed while it was up). */
   down?(reason: string): void;
   message?(topic: string, payload: Buffer): void;
+  /**
+   * A connection attempt was refused for a cause an operator must fix: bad
+   * credentials, an untrusted broker certificate, a missing or rejected client
+   * certificate (`telemetry.auth_failed`, `telemetry.tls_untrusted`,
+   * `telemetry.tls_refused`). Called once per distinct cause until a
+   * connection succeeds; the link keeps retrying with backoff.
+   */
+  refused?(error: TelemetryError): void;
 }
 
 /**
@@ -65,6 +81,7 @@ export class MqttLink {
   private retry: TimerHandle | undefined;
   private stopping = false;
   private up = false;
+  private refusal: TelemetryError | undefined;
 
   constructor(private readonly options: LinkOptions) {
     this.backoff = new Backoff({
@@ -76,6 +93,11 @@ export class MqttLink {
 
   get isUp(): boolean {
     return this.up;
+  }
+
+  /** Why the last connection attempt was refused, until one succeeds (see `LinkHandlers.refused`). */
+  get lastRefusal(): TelemetryError | undefined {
+    return this.refusal;
   }
 
   on(handlers: LinkHandlers): void {
@@ -97,7 +119,7 @@ export class MqttLink {
       online: false,
       reason: 'lost',
       stampMs: o.clock.nowMs(),
-      encoding: 'json',
+      encoding: o.encoding ?? 'json',
     };
     const options: IClientOptions = {
       protocolVersion: 5,
@@ -110,7 +132,13 @@ export class MqttLink {
       resubscribe: false,
       // Nothing is queued inside mqtt.js while offline: the disk queue is the only buffer.
       queueQoSZero: false,
-      will: { topic: o.topics.status, payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+      will: {
+        topic: o.topics.status,
+        payload: Buffer.from(JSON.stringify(will)),
+        qos: 1,
+        retain: true,
+        properties: { contentType: PAYLOAD_MARKING.json.contentType, payloadFormatIndicator: true },
+      },
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
       ...(o.ca === undefined ? {} : { ca: o.ca }),
@@ -121,7 +149,7 @@ export class MqttLink {
     this.client = client;
     client.on('connect', () => this.onConnect(client));
     client.on('close', () => this.onClose());
-    client.on('error', (error) => o.logger.debug({ err: error }, 'mqtt error'));
+    client.on('error', (error) => this.onError(error));
     client.on('message', (topic, payload) => {
       for (const h of this.handlers) h.message?.(topic, payload);
     });
@@ -137,11 +165,7 @@ export class MqttLink {
       client.publish(
         topic,
         payload,
-        {
-          qos: options.qos,
-          retain: options.retain ?? false,
-          ...(options.expiryS === undefined ? {} : { properties: { messageExpiryInterval: options.expiryS } }),
-        },
+        { qos: options.qos, retain: options.retain ?? false, ...publishProperties(options) },
         (error) => {
           // Typed Error | undefined, but mqtt.js passes null on some success paths: test truthiness.
           if (!error) resolve();
@@ -173,10 +197,10 @@ export class MqttLink {
         online: false,
         reason: 'shutdown',
         stampMs: this.options.clock.nowMs(),
-        encoding: 'json',
+        encoding: this.options.encoding ?? 'json',
       };
       await this.withTimeout(
-        this.publish(this.options.topics.status, JSON.stringify(death), { qos: 1, retain: true }),
+        this.publish(this.options.topics.status, JSON.stringify(death), { qos: 1, retain: true, ...STATUS_MARKING }),
         timeoutMs,
       ).catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not announce shutdown'));
     }
@@ -193,6 +217,7 @@ export class MqttLink {
     }
     this.backoff.reset();
     this.up = true;
+    this.refusal = undefined;
     this.options.logger.info({ url: this.options.url }, 'telemetry link up');
     const birth: Status = {
       v: SCHEMA_VERSION,
@@ -200,9 +225,10 @@ export class MqttLink {
       online: true,
       reason: 'birth',
       stampMs: this.options.clock.nowMs(),
-      encoding: 'json',
+      encoding: this.options.encoding ?? 'json',
     };
-    client.publish(this.options.topics.status, JSON.stringify(birth), { qos: 1, retain: true }, (error) => {
+    const birthOptions = { qos: 1, retain: true, ...publishProperties(STATUS_MARKING) } as const;
+    client.publish(this.options.topics.status, JSON.stringify(birth), birthOptions, (error) => {
       if (error) this.options.logger.warn({ err: error }, 'birth message failed');
     });
     for (const [filter, qos] of this.filters) {
@@ -227,6 +253,23 @@ export class MqttLink {
     }, delayMs);
   }
 
+  private onError(error: Error): void {
+    const o = this.options;
+    const refusal = classifyConnectError(error, o.url);
+    if (refusal === undefined) {
+      o.logger.debug({ err: error }, 'mqtt error');
+      return;
+    }
+    // Every retry fails the same way: say it once per cause, not once per backoff step.
+    if (this.refusal?.code === refusal.code && this.refusal.message === refusal.message) {
+      o.logger.debug({ code: refusal.code }, 'telemetry link refused again');
+      return;
+    }
+    this.refusal = refusal;
+    o.logger.error({ code: refusal.code, url: o.url }, refusal.message);
+    for (const h of this.handlers) h.refused?.(refusal);
+  }
+
   private onSubscribeError(filter: string, error: Error | null | undefined): void {
     if (error !== undefined && error !== null) this.options.logger.warn({ err: error, filter }, 'subscribe failed');
   }
@@ -249,4 +292,20 @@ export class MqttLink {
       );
     });
   }
+}
+
+/** Status messages are JSON text whatever the record encoding. */
+const STATUS_MARKING = { contentType: PAYLOAD_MARKING.json.contentType, utf8: true } as const;
+
+function publishProperties(options: Pick<PublishOptions, 'expiryS' | 'contentType' | 'utf8'>): {
+  properties?: { messageExpiryInterval?: number; contentType?: string; payloadFormatIndicator?: boolean };
+} {
+  if (options.expiryS === undefined && options.contentType === undefined && options.utf8 === undefined) return {};
+  return {
+    properties: {
+      ...(options.expiryS === undefined ? {} : { messageExpiryInterval: options.expiryS }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+      ...(options.utf8 === undefined ? {} : { payloadFormatIndicator: options.utf8 }),
+    },
+  };
 }

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { WallClock, type Clock } from '../runtime/index.js';
 import { TelemetryError } from './errors.js';
@@ -16,14 +16,39 @@ export interface LocalBrokerOptions {
   /** How long to wait for the broker to accept connections, ms. Default 10000. */
   readonly startTimeoutMs?: number;
   readonly clock?: Clock;
+  /** Serve MQTT over TLS (mqtts://) instead of plain TCP. */
+  readonly tls?: LocalBrokerTls;
+  /**
+   * Require a username and password: user name → password. The broker's
+   * password_file is made from these with `mosquitto_passwd -U` and anonymous
+   * clients are refused.
+   */
+  readonly users?: Readonly<Record<string, string>>;
+}
+
+/** Paths to PEM files for the broker's TLS listener. */
+export interface LocalBrokerTls {
+  /** CA that signs client certificates (mosquitto `cafile`). */
+  readonly caFile: string;
+  /** The broker's certificate and key. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Refuse clients without a certificate signed by `caFile` (mosquitto `require_certificate`). Default true. */
+  readonly requireCertificate?: boolean;
 }
 
 /** Where mosquitto is installed, or undefined. */
 export function findMosquitto(): string | undefined {
-  const candidates = [
-    '/usr/sbin/mosquitto',
-    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'mosquitto')),
-  ];
+  return findExecutable('mosquitto', '/usr/sbin/mosquitto');
+}
+
+/** Where mosquitto_passwd (of the mosquitto package) is installed, or undefined. */
+export function findMosquittoPasswd(): string | undefined {
+  return findExecutable('mosquitto_passwd', '/usr/bin/mosquitto_passwd');
+}
+
+function findExecutable(name: string, usual: string): string | undefined {
+  const candidates = [usual, ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, name))];
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -49,10 +74,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `preferred` if nothing listens on 127.0.0.1:`preferred`, else a free port. */
+export function preferredPort(preferred: number): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(freePort()));
+    server.listen(preferred, '127.0.0.1', () => server.close(() => resolve(preferred)));
+  });
+}
+
 /**
  * A mosquitto on loopback, for the demo ("the mission names no broker, but an
- * operator wants to watch") and for tests and benchmarks. Anonymous, bound to
- * 127.0.0.1 only, its config and data in a temporary folder removed on stop.
+ * operator wants to watch") and for tests and benchmarks. Bound to 127.0.0.1
+ * only, its config and data in a temporary folder removed on stop. Anonymous
+ * and plain TCP unless `tls` or `users` ask for TLS client certificates or
+ * passwords.
  *
  * @example
  * const broker = await LocalBroker.start();
@@ -71,7 +108,7 @@ export class LocalBroker {
   ) {}
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.options.tls === undefined ? 'mqtt' : 'mqtts'}://127.0.0.1:${this.port}`;
   }
 
   static async start(options: LocalBrokerOptions = {}): Promise<LocalBroker> {
@@ -81,22 +118,31 @@ export class LocalBroker {
     }
     const port = options.port ?? (await freePort());
     const dir = mkdtempSync(join(tmpdir(), 'kestrel-mosquitto-'));
-    const lines = [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      `persistence ${options.persistence === true ? 'true' : 'false'}`,
-      `persistence_location ${dir}/`,
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      // Enough for a benchmark's window of unacknowledged QoS 1 messages to one subscriber.
-      'max_inflight_messages 1000',
-      'max_queued_messages 1000000',
-    ];
-    writeFileSync(join(dir, 'mosquitto.conf'), `${lines.join('\n')}\n`);
-    const broker = new LocalBroker(port, executable, dir, options);
-    await broker.launch();
-    return broker;
+    try {
+      const lines = [
+        // Run as whoever started it: as root, mosquitto would otherwise drop to user `mosquitto`, which
+        // cannot read this private folder (password file, persistence).
+        `user ${userInfo().username}`,
+        `listener ${port} 127.0.0.1`,
+        ...tlsLines(options.tls),
+        ...passwordLines(dir, options.users),
+        `persistence ${options.persistence === true ? 'true' : 'false'}`,
+        `persistence_location ${dir}/`,
+        'log_dest stderr',
+        'log_type error',
+        'log_type warning',
+        // Enough for a benchmark's window of unacknowledged QoS 1 messages to one subscriber.
+        'max_inflight_messages 1000',
+        'max_queued_messages 1000000',
+      ];
+      writeFileSync(join(dir, 'mosquitto.conf'), `${lines.join('\n')}\n`);
+      const broker = new LocalBroker(port, executable, dir, options);
+      await broker.launch();
+      return broker;
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   get running(): boolean {
@@ -112,6 +158,14 @@ export class LocalBroker {
   async restart(): Promise<void> {
     if (this.running) return;
     await this.launch();
+  }
+
+  /**
+   * Sends SIGTERM and returns at once, without waiting or cleaning up: for a
+   * process `exit` hook, where nothing asynchronous runs any more. Prefer `stop`.
+   */
+  kill(): void {
+    if (this.running) this.child?.kill('SIGTERM');
   }
 
   /** Stops and removes the temporary folder. */
@@ -153,6 +207,48 @@ export class LocalBroker {
       `mosquitto did not start on port ${this.port}: ${this.stderr.trim() || 'no output'}`,
     );
   }
+}
+
+function tlsLines(tls: LocalBrokerTls | undefined): string[] {
+  if (tls === undefined) return [];
+  return [
+    `cafile ${tls.caFile}`,
+    `certfile ${tls.certFile}`,
+    `keyfile ${tls.keyFile}`,
+    `require_certificate ${tls.requireCertificate === false ? 'false' : 'true'}`,
+  ];
+}
+
+/** Writes `user:password` lines and hashes them in place with `mosquitto_passwd -U`. */
+function passwordLines(dir: string, users: Readonly<Record<string, string>> | undefined): string[] {
+  if (users === undefined) return ['allow_anonymous true'];
+  const tool = findMosquittoPasswd();
+  if (tool === undefined) {
+    throw new TelemetryError(
+      'telemetry.broker_failed',
+      'mosquitto_passwd is not installed (apt-get install mosquitto): cannot make a password file',
+    );
+  }
+  const file = join(dir, 'passwd');
+  for (const name of Object.keys(users)) {
+    // mosquitto_passwd splits each line at the first ':'.
+    if (name.includes(':') || name.includes('\n')) throw new RangeError(`bad broker user name "${name}"`);
+  }
+  writeFileSync(
+    file,
+    Object.entries(users)
+      .map(([u, p]) => `${u}:${p}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
+  const run = spawnSync(tool, ['-U', file], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    throw new TelemetryError(
+      'telemetry.broker_failed',
+      `mosquitto_passwd -U failed: ${(run.stderr || run.error?.message || 'no output').trim()}`,
+    );
+  }
+  return ['allow_anonymous false', `password_file ${file}`];
 }
 
 function accepts(port: number): Promise<boolean> {

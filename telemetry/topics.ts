@@ -17,10 +17,12 @@ import type { Priority } from './queue/record.js';
  * | `<prefix>/<robot>/cmd/<kind>`        | signed command     | 1          | no       | operator → robot                        |
  * | `<prefix>/<robot>/cmd/ack`           | command ack        | 1          | no       | robot → operator, one per command       |
  *
- * Every payload is JSON with `v: 1`. Within v1 fields are only added, never
- * renamed or removed, so a receiver parses with these schemas and ignores what
- * it does not know; an incompatible change is `v: 2` (a compact binary
- * encoding would be one, announced on the status topic).
+ * Every record has `v: 1`. Within v1 fields are only added, never renamed or
+ * removed, so a receiver parses with these schemas and ignores what it does
+ * not know; an incompatible change is `v: 2`. Records go out as JSON or, with
+ * `telemetry.encoding: msgpack`, as MessagePack of the same object (see
+ * encoding.ts: marked by the MQTT 5 content type, announced on the status
+ * topic); status, commands and acks are always JSON.
  *
  * Delivery is at least once: after a reconnect or a restart a record may come
  * twice. `(robot, stream, seq)` identifies a record; `seq` counts from 0 per
@@ -132,12 +134,32 @@ export const decisionDataSchema = z.object({
   decidedAtMs: z.number(),
 });
 
+/** The disk queue as the telemetry component sees it, on its own health records. */
+export const queueHealthSchema = z.object({
+  /** Records waiting to be delivered (or, without a broker, kept). */
+  records: z.number().int().nonnegative(),
+  /** Logical bytes they take against the bound. */
+  bytes: z.number().nonnegative(),
+  /** The bound, bytes (buffer.maxMb). */
+  maxBytes: z.number().nonnegative(),
+  /** Age of the oldest waiting record by its source stamp, ms; 0 when none wait. */
+  oldestPendingAgeMs: z.number().nonnegative(),
+  /** Records evicted under the bound since the previous report. */
+  evictedSinceLastReport: z.number().int().nonnegative(),
+  /** Records refused (the queue full of safety records) since the previous report. */
+  refusedSinceLastReport: z.number().int().nonnegative(),
+  linkUp: z.boolean(),
+});
+export type QueueHealth = z.infer<typeof queueHealthSchema>;
+
 export const healthDataSchema = z.object({
   component: z.string(),
   state: z.enum(['starting', 'ok', 'degraded', 'failed', 'stopped']),
   reason: z.string().optional(),
   code: z.string().optional(),
   sinceMs: z.number(),
+  /** Only on the telemetry component's own reports (every queueHealth.reportIntervalS). */
+  queue: queueHealthSchema.optional(),
 });
 
 export const eventDataSchema = z.object({
@@ -181,8 +203,8 @@ export const statusSchema = z.object({
   reason: z.enum(['birth', 'lost', 'shutdown']),
   /** When the status was written, epoch ms (for `lost`: when the connection it belongs to was opened). */
   stampMs: z.number(),
-  /** Payload encoding of the record streams. */
-  encoding: z.literal('json'),
+  /** Payload encoding of the record streams (the status itself is always JSON). */
+  encoding: z.enum(['json', 'msgpack']),
 });
 export type Status = z.infer<typeof statusSchema>;
 

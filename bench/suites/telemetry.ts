@@ -5,7 +5,9 @@
  * same run; and end-to-end latency (enqueue → fsync → PUBLISH → subscriber)
  * with the link up. Both sides keep the same window of unacknowledged
  * publishes, and a subscriber counts every delivery, so each sample proves
- * its records arrived.
+ * its records arrived. Then the compact encoding: the same records through
+ * the queue as MessagePack against JSON in the same run, records/s and
+ * payload bytes per record as the subscriber received them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +17,13 @@ import { WallClock, silentLogger } from '../../runtime/index.js';
 import {
   LocalBroker,
   MqttLink,
+  PAYLOAD_MARKING,
   SqliteQueueStore,
   TelemetryQueue,
   encodeRecord,
   findMosquitto,
   robotTopics,
+  type PayloadEncoding,
   type RecordInput,
 } from '../../telemetry/index.js';
 import { MIB, assertWork, entry, gc, heapUsedBytes, median, percentile } from '../harness.js';
@@ -34,7 +38,8 @@ const LATENCY_RECORDS = 1_000;
 const LATENCY_GAP_MS = 1;
 const RATE_TARGET = 5_000;
 const RATIO_TARGET = 0.5;
-const REFERENCE = 'raw mqtt.js client, QoS 1, same payloads, same run';
+const REFERENCE = 'raw mqtt.js client, QoS 1, same payloads and properties, same run';
+const JSON_REFERENCE = 'durable queue with json encoding, same records, same run';
 const ROBOT = 'bench-1';
 const topics = robotTopics('kestrel', ROBOT);
 
@@ -65,19 +70,30 @@ async function connect(url: string, clientId: string): Promise<MqttClient> {
   return client;
 }
 
-/** Counts deliveries on the detections topic; `onMessage` sees each arrival time. */
+/**
+ * The same MQTT 5 properties the queue sets on JSON records, so the raw client
+ * sends the same PUBLISH packets, not just the same payloads.
+ */
+const JSON_PROPERTIES = {
+  contentType: PAYLOAD_MARKING.json.contentType,
+  payloadFormatIndicator: PAYLOAD_MARKING.json.utf8,
+} as const;
+
+/** Counts deliveries (and payload bytes) on the detections topic; `onMessage` sees each arrival time. */
 async function counter(
   url: string,
   onMessage?: (payload: Buffer) => void,
-): Promise<{ client: MqttClient; count: () => number }> {
+): Promise<{ client: MqttClient; count: () => number; bytes: () => number }> {
   const client = await connect(url, `bench-sub-${Math.random().toString(36).slice(2)}`);
   let n = 0;
+  let bytes = 0;
   client.on('message', (_t, payload) => {
     n++;
+    bytes += payload.byteLength;
     onMessage?.(payload);
   });
   await client.subscribeAsync(topics.stream('detections'), { qos: 1 });
-  return { client, count: () => n };
+  return { client, count: () => n, bytes: () => bytes };
 }
 
 async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
@@ -96,13 +112,22 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function queueRig(url: string): Promise<Rig> {
+async function queueRig(url: string, encoding: PayloadEncoding = 'json'): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-bench-telemetry-'));
   const clock = new WallClock();
   const logger = silentLogger();
   const store = new SqliteQueueStore({ dir, maxBytes: 512 * MIB });
-  const link = new MqttLink({ url, clientId: `kestrel-${ROBOT}`, robotId: ROBOT, topics, clock, logger });
-  const queue = new TelemetryQueue({ store, robotId: ROBOT, topics, clock, logger, link, windowSize: WINDOW });
+  const link = new MqttLink({ url, clientId: `kestrel-${ROBOT}`, robotId: ROBOT, topics, clock, logger, encoding });
+  const queue = new TelemetryQueue({
+    store,
+    robotId: ROBOT,
+    topics,
+    clock,
+    logger,
+    link,
+    windowSize: WINDOW,
+    encoding,
+  });
   link.on({ up: () => queue.linkUp(), down: () => queue.linkDown() });
   link.start();
   await waitFor(() => link.isUp, 'the telemetry link');
@@ -126,9 +151,15 @@ function batchInputs(): RecordInput[] {
   return out;
 }
 
+interface RateSample {
+  readonly recordsPerS: number;
+  /** Payload bytes per record as the subscriber received them. */
+  readonly bytesPerRecord: number;
+}
+
 /** Records/s through the durable queue until the broker acknowledged all and the subscriber got all. */
-async function queueRate(url: string): Promise<number> {
-  const rig = await queueRig(url);
+async function queueRate(url: string, encoding: PayloadEncoding = 'json'): Promise<RateSample> {
+  const rig = await queueRig(url, encoding);
   const sub = await counter(url);
   const inputs = batchInputs();
   gc();
@@ -143,9 +174,10 @@ async function queueRate(url: string): Promise<number> {
   assertWork('records acknowledged and deleted', rig.store.stats().records, 0);
   assertWork('records sequenced', rig.store.nextSeq('detections'), RECORDS);
   assertWork('records delivered to the subscriber (queue)', sub.count(), RECORDS);
+  const bytesPerRecord = sub.bytes() / sub.count();
   await sub.client.endAsync();
   await rig.close();
-  return RECORDS / (elapsedMs / 1000);
+  return { recordsPerS: RECORDS / (elapsedMs / 1000), bytesPerRecord };
 }
 
 /**
@@ -167,7 +199,12 @@ async function rawRate(url: string): Promise<number> {
   });
   const pump = (): void => {
     while (sent < RECORDS && sent - acked < WINDOW) {
-      client.publish(topic, encodeRecord(robotJson, 'detections', sent, 1_767_225_600_000, DATA), { qos: 1 }, onAck);
+      client.publish(
+        topic,
+        encodeRecord(robotJson, 'detections', sent, 1_767_225_600_000, DATA),
+        { qos: 1, properties: JSON_PROPERTIES },
+        onAck,
+      );
       sent++;
     }
   };
@@ -231,6 +268,7 @@ async function rawLatency(url: string): Promise<number[]> {
     sentAt.set(i, performance.now());
     client.publish(topics.stream('detections'), encodeRecord(robotJson, 'detections', i, 1_767_225_600_000, DATA), {
       qos: 1,
+      properties: JSON_PROPERTIES,
     });
     await new Promise((r) => setTimeout(r, LATENCY_GAP_MS));
   }
@@ -252,17 +290,26 @@ export async function telemetrySuite(ctx: { sharedDir: string | undefined; repea
     // Warm-up: JIT, SQLite page cache, broker allocations.
     await queueRate(broker.url);
     await rawRate(broker.url);
+    await queueRate(broker.url, 'msgpack');
 
     const queueRates: number[] = [];
     const rawRates: number[] = [];
     const qLat: { p50: number; p99: number }[] = [];
     const rLat: { p50: number; p99: number }[] = [];
     const heap: number[] = [];
+    const jsonBytes: number[] = [];
+    const packedRates: number[] = [];
+    const packedBytes: number[] = [];
     for (let r = 0; r < repeats; r++) {
-      // Alternate, so machine drift hits both alike.
-      queueRates.push(await queueRate(broker.url));
+      // Alternate, so machine drift hits all alike.
+      const q = await queueRate(broker.url);
+      queueRates.push(q.recordsPerS);
+      jsonBytes.push(q.bytesPerRecord);
       heap.push(heapUsedBytes());
       rawRates.push(await rawRate(broker.url));
+      const p = await queueRate(broker.url, 'msgpack');
+      packedRates.push(p.recordsPerS);
+      packedBytes.push(p.bytesPerRecord);
     }
     // Latency costs ~1.2 s a sample; three samples are enough for a stable median at p50/p99 of 1,000 each.
     for (let r = 0; r < Math.min(repeats, 3); r++) {
@@ -308,6 +355,23 @@ export async function telemetrySuite(ctx: { sharedDir: string | undefined; repea
         reference: named(median(rLat.map((s) => s.p99)), 'ms'),
       }),
       entry({ suite: SUITE, metric: 'heap used after a throughput sample', value: median(heap) / MIB, unit: 'MiB' }),
+      entry({
+        suite: SUITE,
+        metric: 'durable queue → mosquitto, QoS 1, msgpack encoding',
+        value: median(packedRates),
+        unit: 'records/s',
+        reference: {
+          name: `${JSON_REFERENCE}: ${median(queueRates).toFixed(0)} records/s`,
+          value: median(queueRates),
+        },
+      }),
+      entry({
+        suite: SUITE,
+        metric: 'payload bytes per detection record, msgpack',
+        value: median(packedBytes),
+        unit: 'B',
+        reference: { name: `${JSON_REFERENCE}: ${median(jsonBytes).toFixed(1)} B`, value: median(jsonBytes) },
+      }),
     ];
   } finally {
     await broker.stop();

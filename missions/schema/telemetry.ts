@@ -4,9 +4,9 @@ const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of a
 
 /** Operator command kinds an operator may be allowed (the `kind` in `<prefix>/<robot>/cmd/<kind>`). */
 export const operatorCommandKindSchema = z
-  .enum(['estop', 'estop_reset', 'confirm', 'deny', 'pause', 'resume', 'action', 'task', 'retask'])
+  .enum(['estop', 'estop_reset', 'confirm', 'deny', 'pause', 'resume', 'action', 'task', 'retask', 'feedback'])
   .describe(
-    'estop: engage the latched e-stop; estop_reset: release it; confirm / deny: answer an action waiting for an operator; pause: hold and propose nothing; resume: carry on; action: propose an action (guarded like any other); task: words for the language model, answered with a checked plan; retask: change behavior, area, altitude, speed or the return-home threshold (guarded).',
+    'estop: engage the latched e-stop; estop_reset: release it; confirm / deny: answer an action waiting for an operator; pause: hold and propose nothing; resume: carry on; action: propose an action (guarded like any other); task: words for the language model, answered with a checked plan; retask: change behavior, area, altitude, speed or the return-home threshold (guarded); feedback: mark a false positive or a missed target for capture.',
   );
 
 const operatorSchema = z
@@ -81,6 +81,12 @@ export const telemetrySchema = z
       .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, 'must be words separated by "/", no wildcards')
       .default('kestrel')
       .describe('Topics are <prefix>/<robot id>/<stream>. Default kestrel.'),
+    encoding: z
+      .enum(['json', 'msgpack'])
+      .optional()
+      .describe(
+        'Payload encoding of the record streams on the wire: json (text) or msgpack (MessagePack of the same record: smaller, e.g. 317 instead of 378 bytes for a one-box detection frame). Marked per message with the MQTT 5 content type (application/json or application/vnd.msgpack) and payload format indicator, and announced in the status message. The disk queue and commands stay JSON. Default json.',
+      ),
     stateRateHz: z.number().positive().max(100).default(5).describe('How often state is published, Hz. Default 5.'),
     stateExpiryS: z
       .number()
@@ -125,6 +131,39 @@ export const telemetrySchema = z
           ),
       })
       .default({ dir: '.kestrel/telemetry', maxMb: 256 }),
+    queueHealth: z
+      .strictObject({
+        reportIntervalS: z
+          .number()
+          .positive()
+          .optional()
+          .describe(
+            'How often queue depth, bytes and oldest pending age are checked and published on <prefix>/<robot id>/health, s (mission time). Default 10.',
+          ),
+        maxRecords: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Health is degraded while more records than this wait on disk. Default: no limit.'),
+        maxPercent: z
+          .number()
+          .positive()
+          .max(100)
+          .optional()
+          .describe('Health is degraded while the queue holds more than this percentage of buffer.maxMb. Default 80.'),
+        maxPendingAgeS: z
+          .number()
+          .positive()
+          .optional()
+          .describe(
+            'Health is degraded while the oldest waiting record is older than this (by its source stamp), s. Default: no limit.',
+          ),
+      })
+      .optional()
+      .describe(
+        'When the disk queue counts as unhealthy. Whatever these say, health is degraded while the bound is evicting records.',
+      ),
     commands: z
       .strictObject({
         operators: z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RETASK_BEHAVIORS, actionSchema } from '../../runtime/index.js';
+import { FEEDBACK_MARKS, RETASK_BEHAVIORS, actionSchema } from '../../runtime/index.js';
 
 /**
  * A command as an operator's ground station sends it on
@@ -34,7 +34,23 @@ export const wireOperatorCommandSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('task'), request: z.string().min(1).max(4000) }),
   /** A change of plan, applied by the behavior and checked by the guard like any other. */
   z.strictObject({ kind: z.literal('retask'), retask: retaskWireSchema() }),
+  /** The operator marks a false positive or a missed target; the field data loop captures the frame. */
+  feedbackWireSchema(),
 ]);
+
+function feedbackWireSchema() {
+  const finite = z.number();
+  return z.strictObject({
+    kind: z.literal('feedback'),
+    mark: z.enum(FEEDBACK_MARKS),
+    camera: z.string().min(1).max(64).optional(),
+    frameStampMs: z.number().int().nonnegative().optional(),
+    trackId: z.number().int().nonnegative().optional(),
+    className: z.string().min(1).max(64).optional(),
+    box: z.strictObject({ x1: finite, y1: finite, x2: finite, y2: finite }).optional(),
+    note: z.string().max(500).optional(),
+  });
+}
 
 function retaskWireSchema() {
   const xy = z.tuple([z.number(), z.number()]);

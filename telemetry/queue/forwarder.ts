@@ -5,12 +5,12 @@ import type { QueueRecord, QueueStore } from './record.js';
 /** The part of the link the forwarder uses (the MQTT link, or a fake in tests). */
 export interface Publisher {
   readonly isUp: boolean;
-  publish(topic: string, payload: string, options: PublishOptions): Promise<void>;
+  publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
 }
 
 export interface WireMessage {
   readonly topic: string;
-  readonly payload: string;
+  readonly payload: string | Buffer;
   readonly options: PublishOptions;
 }
 

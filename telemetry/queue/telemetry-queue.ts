@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '../../runtime/index.js';
+import { encodeRecordMsgpack, PAYLOAD_MARKING, type PayloadEncoding } from '../encoding.js';
 import { TelemetryError } from '../errors.js';
 import { encodeRecord, STREAM_PRIORITY, type RobotTopics } from '../topics.js';
 import { Forwarder, type Publisher, type WireMessage } from './forwarder.js';
@@ -20,6 +21,8 @@ export interface TelemetryQueueOptions {
   readonly stateExpiryS?: number;
   /** Default 256. */
   readonly windowSize?: number;
+  /** Wire encoding of records; the store keeps JSON either way. Default json. */
+  readonly encoding?: PayloadEncoding;
 }
 
 export interface EnqueueOptions {
@@ -114,6 +117,11 @@ export class TelemetryQueue {
     return this.options.store.stats();
   }
 
+  /** Source stamp of the oldest record still waiting, epoch ms; undefined when none waits. */
+  oldestStampMs(): number | undefined {
+    return this.options.store.peek(0, 1)[0]?.stampMs;
+  }
+
   get failedPublishes(): number {
     return this.forwarder?.failedPublishes ?? 0;
   }
@@ -130,9 +138,14 @@ export class TelemetryQueue {
   }
 
   private encode(r: QueueRecord): WireMessage {
-    const payload = encodeRecord(this.robotJson, r.stream, r.seq, r.stampMs, r.data);
+    const encoding = this.options.encoding ?? 'json';
+    const payload =
+      encoding === 'msgpack'
+        ? encodeRecordMsgpack(this.options.robotId, r.stream, r.seq, r.stampMs, r.data)
+        : encodeRecord(this.robotJson, r.stream, r.seq, r.stampMs, r.data);
+    const marking = PAYLOAD_MARKING[encoding];
     const topic = this.options.topics.stream(r.stream);
-    if (r.priority !== 'state') return { topic, payload, options: { qos: this.options.recordsQos ?? 1 } };
+    if (r.priority !== 'state') return { topic, payload, options: { qos: this.options.recordsQos ?? 1, ...marking } };
     // State that waited in the queue gets only what is left of its lifetime; stale state still reaches
     // live subscribers (as history) but a broker never holds it for later ones.
     const expiryS = this.options.stateExpiryS ?? 10;
@@ -140,7 +153,7 @@ export class TelemetryQueue {
     return {
       topic,
       payload,
-      options: { qos: this.options.stateQos ?? 0, expiryS: Math.max(1, Math.ceil(expiryS - ageS)) },
+      options: { qos: this.options.stateQos ?? 0, expiryS: Math.max(1, Math.ceil(expiryS - ageS)), ...marking },
     };
   }
 }

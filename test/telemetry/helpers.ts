@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { WallClock, type Clock, type TimerHandle } from '../../runtime/index.js';
 
 /** Polls `cond` every 20 ms of real time until it holds; throws with `what` after `timeoutMs`. */
@@ -13,17 +13,22 @@ export async function until(cond: () => boolean, timeoutMs: number, what: string
 export interface Received {
   readonly topic: string;
   readonly payload: unknown;
+  /** MQTT 5 properties of the PUBLISH as received (content type, payload format indicator). */
+  readonly contentType?: string;
+  readonly payloadFormatIndicator?: boolean;
+  readonly raw: Buffer;
 }
 
 /**
  * A ground-station subscriber. `persistent` uses MQTT 3.1.1 with a clean=false
  * session, so a broker with persistence keeps its subscription and queued
- * messages across a broker restart.
+ * messages across a broker restart. `connect` adds client options (TLS files,
+ * credentials). Payloads are parsed as JSON when they are JSON; `raw` keeps the bytes.
  */
 export async function subscriber(
   url: string,
   filter: string,
-  options: { persistent?: string } = {},
+  options: { persistent?: string; connect?: IClientOptions } = {},
 ): Promise<{
   client: MqttClient;
   messages: Received[];
@@ -34,18 +39,26 @@ export async function subscriber(
       ? { protocolVersion: 5 as const, clean: true }
       : { protocolVersion: 4 as const, clean: false, clientId: options.persistent }),
     reconnectPeriod: 100,
+    ...options.connect,
   });
   client.on('error', () => undefined);
-  client.on('message', (topic, payload) => {
+  client.on('message', (topic, payload, packet) => {
     const text = payload.toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text) as unknown;
     } catch {
-      // A deliberately malformed command the ground station sent itself.
+      // A deliberately malformed command the ground station sent itself, or a binary payload.
       parsed = text;
     }
-    messages.push({ topic, payload: parsed });
+    const props = packet.properties;
+    messages.push({
+      topic,
+      payload: parsed,
+      raw: payload,
+      ...(props?.contentType === undefined ? {} : { contentType: props.contentType }),
+      ...(props?.payloadFormatIndicator === undefined ? {} : { payloadFormatIndicator: props.payloadFormatIndicator }),
+    });
   });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
