@@ -33,7 +33,7 @@ export interface ModelRunner {
   readonly fallbacks: readonly ProviderFallback[];
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
-  /** Model metadata (ONNX `metadata_props`); `{}` when the format has none. */
+  /** Model metadata (ONNX `metadata_props`, TF.js `userDefinedMetadata`); `{}` when the format has none. */
   readonly metadata: Readonly<Record<string, string>>;
   /** Runs one inference. `data` is read during the call only, so callers may reuse it. */
   run(inputName: string, data: Float32Array, dims: readonly number[]): Promise<ReadonlyMap<string, OutputTensor>>;
@@ -46,10 +46,23 @@ export interface BackendLoadContext {
   readonly modelPath: string;
   /** Absolute path for the optimised-model cache, when the manifest asks for one. */
   readonly optimizedModelCachePath?: string | undefined;
+  /**
+   * The files `companionFiles` named, by absolute path, read once and covered
+   * by the same sha256 check as the model file: load from these bytes, not
+   * from disk again, so a file swapped after the check is never loaded.
+   */
+  readonly companions?: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
 export interface Backend {
   readonly name: string;
+  /**
+   * Other files the model needs beside `path` (TF.js weight shards), as
+   * absolute paths, in the order they are hashed after the model file. The
+   * detector reads them and verifies the manifest's sha256 over the model file
+   * followed by these. Throws `ModelLoadError` when the model file is unreadable.
+   */
+  companionFiles?(modelBytes: Uint8Array, modelPath: string): readonly string[];
   /** Builds a runner from the verified model bytes. Throws `ModelLoadError` on failure. */
   load(bytes: Uint8Array, manifest: ModelManifest, ctx: BackendLoadContext): Promise<ModelRunner>;
 }
@@ -71,10 +84,7 @@ export function getBackend(name: string): Backend {
   if (backend === undefined) {
     throw new ModelLoadError(
       'model.backend_unavailable',
-      `no inference backend "${name}" is registered (registered: ${[...backends.keys()].join(', ') || 'none'})` +
-        (name === 'tfjs'
-          ? '; the TF.js backend is not part of this build yet: register one with registerBackend()'
-          : ''),
+      `no inference backend "${name}" is registered (registered: ${[...backends.keys()].join(', ') || 'none'})`,
       { issues: [{ code: 'backend_unavailable', path: ['backend'], message: `backend ${name} not registered` }] },
     );
   }

@@ -5,13 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { annotatedPath, writeAnnotatedImage } from './annotate.js';
 import { createDetector } from './detector.js';
 import { PerceptionInputError } from './errors.js';
 import { silentLogger, WallClock, type Clock, type Logger } from '../runtime/index.js';
 import type { ProviderFallback } from './backend.js';
 
 export interface RunDetectOptions {
-  /** A model file (`.onnx`) or a manifest (`.yaml`, `.yml`, `.json`). */
+  /** A model file (`.onnx`, a TF.js `model.json`) or a manifest (`.yaml`, `.yml`, `.json`). */
   readonly model: string;
   /** One image path or several. */
   readonly image: string | readonly string[];
@@ -19,6 +20,12 @@ export interface RunDetectOptions {
   readonly json?: boolean;
   /** Overrides the manifest's scoreThreshold (0..1). */
   readonly scoreThreshold?: number;
+  /**
+   * Write each image with its boxes and labels drawn here (.png, .jpg, .webp).
+   * Several images: one file each, `-1`, `-2`… before the extension, in
+   * argument order (`annotatedPath`).
+   */
+  readonly out?: string;
   readonly logger?: Logger;
   /** For stage timings. Default: the wall clock. */
   readonly clock?: Clock;
@@ -41,6 +48,8 @@ export interface DetectCommandImage {
   readonly width: number;
   readonly height: number;
   readonly detections: readonly DetectCommandDetection[];
+  /** Where the annotated copy was written (absolute), with `out`. */
+  readonly annotated?: string;
   readonly timings: {
     readonly readMs: number;
     readonly preprocessMs: number;
@@ -106,16 +115,23 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectComman
       }
       const readMs = clock.monoMs() - r0;
       const frame = await detector.run(bytes);
+      const detections = frame.detections.map((d): DetectCommandDetection => ({
+        classId: d.classId,
+        className: d.className,
+        score: round(d.score, 4),
+        boxXyxy: [round(d.box.x1, 1), round(d.box.y1, 1), round(d.box.x2, 1), round(d.box.y2, 1)],
+      }));
+      let annotated: string | undefined;
+      if (options.out !== undefined) {
+        annotated = resolve(cwd, annotatedPath(options.out, images.length, paths.length));
+        await writeAnnotatedImage(bytes, detections, annotated);
+      }
       images.push({
         path,
         width: frame.width,
         height: frame.height,
-        detections: frame.detections.map((d) => ({
-          classId: d.classId,
-          className: d.className,
-          score: round(d.score, 4),
-          boxXyxy: [round(d.box.x1, 1), round(d.box.y1, 1), round(d.box.x2, 1), round(d.box.y2, 1)],
-        })),
+        detections,
+        ...(annotated === undefined ? {} : { annotated }),
         timings: { readMs, ...frame.timings },
       });
     }
@@ -148,6 +164,7 @@ function renderTable(provider: string, images: readonly DetectCommandImage[]): s
       const box = d.boxXyxy.map((v) => v.toFixed(1).padStart(6)).join(', ');
       lines.push(`  ${d.className.padEnd(width)}  ${d.score.toFixed(2)}  [${box}]`);
     }
+    if (img.annotated !== undefined) lines.push(`  drawn: ${img.annotated}`);
   }
   return `${lines.join('\n')}\n`;
 }

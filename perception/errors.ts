@@ -15,6 +15,7 @@
  * | `perception.output_shape`    | `DecoderError`        | the output tensor has a shape the decoder can't read  |
  * | `perception.input_invalid`   | `PerceptionInputError`| an image or raw frame that can't be read              |
  * | `perception.closed`          | `PerceptionInputError`| `detect()` after `close()`                            |
+ * | `perception.output_invalid`  | `PerceptionInputError`| an annotated-image path it cannot write (`--out`)     |
  */
 import { KestrelError } from '../runtime/index.js';
 

@@ -1,14 +1,33 @@
 /**
  * Image → model input tensor. sharp decodes and resizes in one libvips
- * pipeline (JPEG shrink-on-load makes large downscales cheap), then one pass
- * normalises HWC uint8 into a Float32Array that is allocated once per
- * preprocessor and reused for every frame.
+ * pipeline (JPEG shrink-on-load makes large downscales cheap) on a pool
+ * thread (`prepare`), then one synchronous pass normalises HWC uint8 into a
+ * Float32Array that is allocated once per preprocessor and reused for every
+ * frame (`fill`).
  *
  * Boxes go back with `LetterboxTransform`: x_original = (x_model - padX) / scaleX.
  */
 import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
 import { PerceptionInputError } from './errors.js';
+import { readImageSize } from './image-size.js';
+
+/**
+ * Pixels decoded and resized to where they land in the model input, not yet
+ * in the tensor: what `Preprocessor.prepare` hands to `Preprocessor.fill`.
+ */
+export interface PreparedFrame {
+  /** HWC bytes, `step` bytes per row. May be the caller's raw frame buffer. */
+  readonly pixels: Uint8Array;
+  /** Pixels. */
+  readonly width: number;
+  readonly height: number;
+  readonly step: number;
+  readonly channels: number;
+  /** Source channel order is BGR(A). */
+  readonly bgr: boolean;
+  readonly transform: LetterboxTransform;
+}
 
 /** ROS `sensor_msgs/Image` encodings Kestrel reads directly. */
 export type RawPixelEncoding = 'rgb8' | 'bgr8' | 'mono8' | 'rgba8' | 'bgra8';
@@ -139,22 +158,33 @@ export class Preprocessor {
 
   /** Decodes/resizes `input` into `tensor` and says where the image landed. */
   async run(input: ImageInput): Promise<LetterboxTransform> {
-    if (isRawFrame(input)) return this.runRaw(input);
+    return this.fill(await this.prepare(input));
+  }
+
+  /**
+   * The asynchronous half of `run`: decode and resize to the letterboxed size
+   * in one sharp call, which runs on a libuv pool thread. It does not touch
+   * `tensor`, so it may run while the tensor is still being read by an
+   * inference; `fill` then writes the tensor on the caller's thread.
+   */
+  async prepare(input: ImageInput): Promise<PreparedFrame> {
+    if (isRawFrame(input)) return this.prepareRaw(input);
+    let size = readImageSize(input);
     let image: Sharp;
-    let srcWidth: number;
-    let srcHeight: number;
     try {
       // ignoreIcc: an embedded ICC profile would cost an lcms colour transform per frame
       // (4x the decode on bus.jpg), and the models were trained on OpenCV/PIL pixels,
       // which ignore ICC profiles too.
       image = sharp(input, { failOn: 'error', ignoreIcc: true });
-      const meta = await image.metadata();
-      srcWidth = meta.width;
-      srcHeight = meta.height;
+      if (size === undefined) {
+        // Not a JPEG/PNG header we read ourselves (WebP, TIFF…): ask libvips, one extra round trip.
+        const meta = await image.metadata();
+        size = { width: meta.width, height: meta.height };
+      }
     } catch (cause) {
       throw new PerceptionInputError('perception.input_invalid', `cannot decode image: ${errorText(cause)}`, { cause });
     }
-    const g = this.geometry(srcWidth, srcHeight);
+    const g = this.geometry(size.width, size.height);
     let pixels: { data: Buffer; info: OutputInfo };
     try {
       pixels = await image
@@ -165,19 +195,11 @@ export class Preprocessor {
     } catch (cause) {
       throw new PerceptionInputError('perception.input_invalid', `cannot decode image: ${errorText(cause)}`, { cause });
     }
-    this.fill(
-      pixels.data,
-      pixels.info.width,
-      pixels.info.height,
-      pixels.info.width * pixels.info.channels,
-      pixels.info.channels,
-      false,
-      g,
-    );
-    return g;
+    const { width, height, channels } = pixels.info;
+    return { pixels: pixels.data, width, height, step: width * channels, channels, bgr: false, transform: g };
   }
 
-  private async runRaw(frame: RawFrame): Promise<LetterboxTransform> {
+  private async prepareRaw(frame: RawFrame): Promise<PreparedFrame> {
     const layout = CHANNELS[frame.encoding] as (typeof CHANNELS)[RawPixelEncoding] | undefined;
     if (layout === undefined) {
       throw new PerceptionInputError(
@@ -206,9 +228,8 @@ export class Preprocessor {
     }
     const g = this.geometry(width, height);
     if (g.width === width && g.height === height) {
-      // Already model-sized: no resampling, read the caller's buffer in place.
-      this.fill(frame.data, width, height, step, layout.channels, layout.bgr, g);
-      return g;
+      // Already model-sized: no resampling, `fill` reads the caller's buffer in place.
+      return { pixels: frame.data, width, height, step, channels: layout.channels, bgr: layout.bgr, transform: g };
     }
     let packed = frame.data;
     if (step !== rowBytes) {
@@ -223,24 +244,25 @@ export class Preprocessor {
       .raw()
       .toBuffer({ resolveWithObject: true });
     const ch = pixels.info.channels;
-    this.fill(pixels.data, pixels.info.width, pixels.info.height, pixels.info.width * ch, ch, layout.bgr, g);
-    return g;
+    return {
+      pixels: pixels.data,
+      width: pixels.info.width,
+      height: pixels.info.height,
+      step: pixels.info.width * ch,
+      channels: ch,
+      bgr: layout.bgr,
+      transform: g,
+    };
   }
 
   /**
-   * HWC uint8 → model layout float32. The inner loop is three table reads and
-   * three stores per pixel; the padding border is rewritten only when the
-   * image geometry changes, since the content never touches it.
+   * HWC uint8 → model layout float32 in one pass, synchronously. The inner
+   * loop is three table reads and three stores per pixel; the padding border
+   * is rewritten only when the image geometry changes, since the content
+   * never touches it.
    */
-  private fill(
-    src: Uint8Array,
-    w: number,
-    h: number,
-    step: number,
-    channels: number,
-    srcBgr: boolean,
-    g: LetterboxTransform,
-  ): void {
+  fill(frame: PreparedFrame): LetterboxTransform {
+    const { pixels: src, width: w, height: h, step, channels, bgr: srcBgr, transform: g } = frame;
     const { width: W, height: H, layout, colour } = this.spec;
     const out = this.tensor;
     const geometry = `${w}x${h}+${g.padX}+${g.padY}`;
@@ -273,6 +295,7 @@ export class Preprocessor {
         }
       }
     }
+    return g;
   }
 
   private fillPad(): void {

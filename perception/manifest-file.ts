@@ -1,12 +1,14 @@
 /**
  * Finds and reads model manifests on disk: a `.yaml`/`.yml`/`.json` manifest,
- * or a bare model file (with a `model.yaml` beside it when one names it).
+ * or a bare model file (with a `model.yaml` beside it when one names it). A
+ * bare TF.js `model.json` is told from a JSON manifest by its content.
  */
 import { readFile, access } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ModelLoadError, ModelManifestError } from './errors.js';
 import { parseModelManifest, type ModelManifest, type ModelManifestInput } from './manifest.js';
+import { looksLikeTfjsModel } from './tfjs/artifacts.js';
 
 export interface ResolvedManifest {
   readonly manifest: ModelManifest;
@@ -61,8 +63,12 @@ export async function resolveManifest(
   }
   const path = absolute(source, baseDir);
   if (MANIFEST_EXTENSIONS.has(extname(path).toLowerCase())) {
-    const manifest = parseModelManifest(await readManifestFile(path), path);
-    return { manifest, modelPath: absolute(manifest.path, dirname(path)), manifestPath: path };
+    const value = await readManifestFile(path);
+    // A TF.js model.json given as the model itself: a bare model, not a manifest.
+    if (!looksLikeTfjsModel(value)) {
+      const manifest = parseModelManifest(value, path);
+      return { manifest, modelPath: absolute(manifest.path, dirname(path)), manifestPath: path };
+    }
   }
   // A bare model file: use a model.yaml beside it if that manifest is about this file.
   const sidecar = resolve(dirname(path), 'model.yaml');
@@ -70,7 +76,12 @@ export async function resolveManifest(
     const manifest = parseModelManifest(await readManifestFile(sidecar), sidecar);
     if (absolute(manifest.path, dirname(sidecar)) === path) return { manifest, modelPath: path, manifestPath: sidecar };
   }
-  return { manifest: parseModelManifest({ path: basename(path) }, path), modelPath: path, manifestPath: undefined };
+  // TF.js models are NHWC unless a manifest says otherwise (the converter keeps TensorFlow's layout).
+  const bare: ModelManifestInput =
+    extname(path).toLowerCase() === '.json'
+      ? { path: basename(path), backend: 'tfjs', input: { layout: 'NHWC' } }
+      : { path: basename(path) };
+  return { manifest: parseModelManifest(bare, path), modelPath: path, manifestPath: undefined };
 }
 
 function absolute(path: string, baseDir: string): string {

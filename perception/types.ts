@@ -17,11 +17,22 @@ export interface BoxXyxy {
 
 /** Milliseconds spent in each stage of one frame (monotonic clock). */
 export interface StageTimings {
-  /** Image decode + resize + normalise into the input tensor (sharp fuses decode and resize). */
+  /**
+   * Time the frame waited its turn: for the frame before to enter inference
+   * before its decode started, and, decoded, for the frame before to finish
+   * inferring. 0 when the detector was idle. Optional for results built by hand.
+   */
+  readonly waitMs?: number;
+  /**
+   * Image decode + resize + normalise into the input tensor (sharp fuses decode and resize).
+   * When the decode overlapped the previous frame's inference, this includes the part of
+   * it that ran on a pool thread while the main thread was busy with that inference.
+   */
   readonly preprocessMs: number;
   readonly inferenceMs: number;
   /** Output decode + NMS + mapping boxes back to the image. */
   readonly postprocessMs: number;
+  /** Submission to result: wait + preprocess + inference + postprocess. */
   readonly totalMs: number;
 }
 

@@ -167,9 +167,9 @@ class OnnxRunner implements ModelRunner {
   readonly outputs: readonly TensorInfo[];
   readonly metadata: Readonly<Record<string, string>>;
   private readonly session: ort.InferenceSession;
-  // One Tensor wrapper per input buffer: ort.Tensor over a Float32Array does not copy,
-  // and reusing it saves an allocation per frame.
-  private cached: { data: Float32Array; dims: string; tensor: ort.Tensor } | undefined;
+  // One Tensor wrapper per input buffer (the detector alternates two): ort.Tensor over a
+  // Float32Array does not copy, and reusing it saves an allocation per frame.
+  private readonly cached = new WeakMap<Float32Array, { dims: string; tensor: ort.Tensor }>();
 
   constructor(opened: OnnxSession, metadata: Record<string, string>) {
     this.session = opened.session;
@@ -186,10 +186,10 @@ class OnnxRunner implements ModelRunner {
     dims: readonly number[],
   ): Promise<ReadonlyMap<string, OutputTensor>> {
     const key = dims.join('x');
-    let cached = this.cached;
-    if (cached?.data !== data || cached.dims !== key) {
-      cached = { data, dims: key, tensor: new ort.Tensor('float32', data, dims) };
-      this.cached = cached;
+    let cached = this.cached.get(data);
+    if (cached?.dims !== key) {
+      cached = { dims: key, tensor: new ort.Tensor('float32', data, dims) };
+      this.cached.set(data, cached);
     }
     const results = await this.session.run({ [inputName]: cached.tensor });
     const out = new Map<string, OutputTensor>();

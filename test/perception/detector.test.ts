@@ -69,10 +69,11 @@ describe('detector', () => {
     await expect(promise).rejects.toMatchObject({ code: 'model.io_mismatch' });
   });
 
-  it('BAD CALL - backend tfjs is not in this build: model.backend_unavailable naming backend', async () => {
+  it('BAD CALL - an ONNX file declared backend tfjs: model.load_failed naming path, not a crash', async () => {
     const promise = createDetector({ ...v8, backend: 'tfjs' });
     await expect(promise).rejects.toBeInstanceOf(ModelLoadError);
-    await expect(promise).rejects.toMatchObject({ code: 'model.backend_unavailable', issues: [{ path: ['backend'] }] });
+    await expect(promise).rejects.toMatchObject({ code: 'model.load_failed', issues: [{ path: ['path'] }] });
+    await expect(promise).rejects.toThrow(/is not a TF.js model.json/);
   });
 
   it('finds a model.yaml beside a bare model path and uses it', async () => {

@@ -1,0 +1,74 @@
+/**
+ * Pixel size of a JPEG or PNG from its header, read synchronously.
+ *
+ * Why not `sharp().metadata()`: that is an extra round trip through the libuv
+ * thread pool before the decode can start, and while onnxruntime-node blocks
+ * the main thread in `session.run` the round trip cannot complete. Knowing the
+ * size up front lets the decode + resize of the next frame be queued in one
+ * call, so it runs on a pool thread during the current frame's inference.
+ *
+ * Sizes are the stored ones (EXIF orientation is not applied), which is what
+ * sharp decodes without `.rotate()`.
+ */
+
+export interface ImageSize {
+  /** Pixels. */
+  readonly width: number;
+  /** Pixels. */
+  readonly height: number;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Width and height of a JPEG or PNG, or undefined for other formats or a header it cannot read. */
+export function readImageSize(bytes: Uint8Array): ImageSize | undefined {
+  if (bytes.length >= 24 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return pngSize(bytes);
+  if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegSize(bytes);
+  return undefined;
+}
+
+function u16(b: Uint8Array, i: number): number {
+  return ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
+}
+
+function pngSize(b: Uint8Array): ImageSize | undefined {
+  // IHDR is the first chunk: length (4), type (4), then width and height, big-endian.
+  if (b[12] !== 0x49 || b[13] !== 0x48 || b[14] !== 0x44 || b[15] !== 0x52) return undefined;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  return width > 0 && height > 0 ? { width, height } : undefined;
+}
+
+/** SOFn markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but are not frames. */
+function isStartOfFrame(marker: number): boolean {
+  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+}
+
+function jpegSize(b: Uint8Array): ImageSize | undefined {
+  let i = 2;
+  while (i + 3 < b.length) {
+    if (b[i] !== 0xff) return undefined;
+    const marker = b[i + 1] ?? 0;
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    // Markers without a length: TEM, RSTn, SOI.
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return undefined; // end of image or scan data before any frame header
+    const length = u16(b, i + 2);
+    if (length < 2) return undefined;
+    if (isStartOfFrame(marker)) {
+      if (i + 9 > b.length) return undefined;
+      const height = u16(b, i + 5);
+      const width = u16(b, i + 7);
+      return width > 0 && height > 0 ? { width, height } : undefined;
+    }
+    i += 2 + length;
+  }
+  return undefined;
+}
