@@ -25,7 +25,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(\\.\\./)*(runtime|missions|perception|control|hardware|sim|telemetry|language|tasking|cli)/(?!index\\.js$).+',
+                '^\\.\\./(\\.\\./)*(runtime|missions|perception|control|hardware|sim|telemetry|language|tasking|fieldloop|cli)/(?!index\\.js$).+',
               message: 'Import another top-level module through its index.js only.',
             },
           ],

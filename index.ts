@@ -11,6 +11,7 @@ import { behaviorsPlugin, type LoadedMission, type Mission } from './missions/in
 import { controlPlugin } from './control/index.js';
 import { hardwarePlugin } from './hardware/index.js';
 import { estimatorPlugin, perceptionPlugin } from './perception/index.js';
+import { fieldloopPlugin } from './fieldloop/index.js';
 import {
   createRuntime as createRuntimeCore,
   type KestrelPlugin,
@@ -33,6 +34,20 @@ export {
 } from './tasking/index.js';
 export { loadLanguageModel, loadLanguageManifest } from './language/index.js';
 export type { LanguageModel } from './language/index.js';
+export {
+  fieldloopPlugin,
+  CaptureStore,
+  ModelRegistry,
+  signManifestFile,
+  verifyManifestFile,
+  runDataExport,
+  runDataImport,
+  runPromote,
+  runRollback,
+  ModelTrustError,
+  PromotionRefusedError,
+} from './fieldloop/index.js';
+export type { PromotionComparison, SignatureEnvelope } from './fieldloop/index.js';
 
 /** Kestrel's own parts as plugins, in override order. */
 export function builtinPlugins(): KestrelPlugin[] {
@@ -45,6 +60,7 @@ export function builtinPlugins(): KestrelPlugin[] {
     controlPlugin,
     telemetryPlugin,
     taskingPlugin,
+    fieldloopPlugin,
   ];
 }
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gcAvailable, packageRoot, printTable, writeResults } from './harness.js';
 import type { BenchContext, Suite } from './harness.js';
 import { bagSuite } from './suites/bag.js';
+import { captureSuite } from './suites/capture.js';
 import { e2eSuite } from './suites/e2e.js';
 import { busSuite } from './suites/bus.js';
 import { fusionSuite } from './suites/fusion.js';
@@ -27,6 +28,7 @@ const SUITES: Readonly<Record<string, Suite>> = {
   bag: bagSuite,
   fusion: fusionSuite,
   perception: perceptionSuite,
+  capture: captureSuite,
   sim: simSuite,
   guard: guardSuite,
   telemetry: telemetrySuite,

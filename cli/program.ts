@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerBag } from './commands/bag.js';
+import { registerData } from './commands/data.js';
 import { registerDetect } from './commands/detect.js';
 import { registerEval } from './commands/eval.js';
 import { registerGuard } from './commands/guard.js';
+import { registerModel } from './commands/model.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -40,6 +42,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerGuard(program, io, setExit);
   registerTask(program, io, setExit);
   registerReplay(program, io, setExit);
+  registerModel(program, io, setExit);
+  registerData(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -96,7 +96,8 @@ export class OperatorBridge {
       case 'resume':
       case 'retask':
       case 'task':
-        // The behavior (or tasking) acts on these; the guard only records who asked.
+      case 'feedback':
+        // The behavior (or tasking, or capture) acts on these; the guard only records who asked.
         return { note: `${c.kind} by ${by}` };
       case 'action':
         return {

@@ -1,31 +1,39 @@
 /**
  * The detector: manifest → verified model → warm session → `detect(image)`.
  *
- * Per frame: preprocess into one reused Float32Array, one inference, decode
- * into typed-array candidates, NMS, then objects only for the boxes kept.
- * Frames run one at a time (the input tensor is shared); a reload builds and
- * warms the new model beside the old one and swaps between frames, so the
- * runtime never stops serving.
+ * Per frame: decode + resize on a sharp pool thread, normalise into one of
+ * two reused Float32Arrays, one inference, decode into typed-array
+ * candidates, NMS, then objects only for the boxes kept. Inferences run one
+ * at a time; the next frame's decode overlaps the current inference
+ * (onnxruntime-node runs `session.run` on the main thread, so only work
+ * already queued on the pool can overlap it). A reload builds and warms the
+ * new model beside the old one and swaps between frames, so the runtime
+ * never stops serving.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { getBackend, registerBackend, type ModelRunner, type ProviderFallback } from './backend.js';
+import { getBackend, registerBackend, type ModelRunner, type OutputTensor, type ProviderFallback } from './backend.js';
 import { Candidates } from './decoders/candidates.js';
 import type { DecodeContext, Decoder } from './decoders/decoder.js';
 import { createDecoder } from './decoders/registry.js';
 import { ModelLoadError, ModelManifestError, PerceptionInputError } from './errors.js';
-import { Preprocessor, unletterboxInPlace, type ImageInput } from './letterbox.js';
+import { Preprocessor, unletterboxInPlace, type ImageInput, type LetterboxTransform } from './letterbox.js';
 import type { ModelManifest } from './manifest.js';
+import type { ModelVerifier } from './model-verifier.js';
 import { resolveManifest, type ManifestSource, type ResolvedManifest } from './manifest-file.js';
 import { nms, NmsScratch } from './nms.js';
 import { parseUltralyticsNames } from './onnx/metadata.js';
 import { onnxBackend } from './onnx/session.js';
+import { tfjsBackend } from './tfjs/backend.js';
 import { silentLogger, WallClock, type Clock, type Logger, type TimerHandle } from '../runtime/index.js';
 import { sha256Bytes, verifySha256 } from './sha256.js';
+import { MovingAverage, WindowMin } from './stage-estimate.js';
 import type { Detection, DetectionFrame } from './types.js';
 
 registerBackend(onnxBackend);
+registerBackend(tfjsBackend);
 
 export interface DetectorOptions {
   readonly logger?: Logger;
@@ -43,6 +51,19 @@ export interface DetectorOptions {
   readonly watchDebounceMs?: number;
   /** Called after every reload attempt, whatever started it. */
   readonly onReload?: (result: ReloadResult) => void;
+  /**
+   * Whether `nextFrameDue` asks for the next frame before the current
+   * inference ends, so its decode overlaps it. `auto` (default): when the
+   * inference leaves CPU cores free (a GPU or other accelerator provider,
+   * single-threaded wasm, or `intraOpThreads` below the core count). With
+   * onnxruntime's CPU provider on every core, a decode beside the inference
+   * slows the inference by about as much as it saves (measured on the bench).
+   */
+  readonly overlap?: 'auto' | 'always' | 'never';
+  /** Checked on every load and reload before the model runs; throwing refuses it (see model-verifier.ts). */
+  readonly verifyModel?: ModelVerifier;
+  /** Mission model id, passed to `verifyModel`. */
+  readonly modelId?: string;
 }
 
 export type ReloadResult =
@@ -68,6 +89,16 @@ export interface Detector {
   /** Detections with image size, per-stage timings and the provider that ran them. */
   run(input: ImageInput): Promise<DetectionFrame>;
   /**
+   * Starts a frame and says when the detector wants the next one. Frames
+   * overlap: the next frame's decode and resize (sharp, on a pool thread) run
+   * while this one infers, into the second of two input buffers. Results come
+   * in submission order. A caller that submits the next frame only when
+   * `nextFrameDue` resolves keeps at most one frame preprocessed ahead and
+   * hands over the freshest frame it has (`latest`); one that submits at
+   * will gets the same results, its frames waiting their turn.
+   */
+  submit(input: ImageInput): PendingFrame;
+  /**
    * Re-reads the manifest (when it came from a file) and the model, verifies,
    * loads and warms it, then swaps it in between frames. On failure the old
    * model keeps serving and the result says why.
@@ -77,6 +108,19 @@ export interface Detector {
   close(): Promise<void>;
 }
 
+/** One submitted frame. */
+export interface PendingFrame {
+  readonly result: Promise<DetectionFrame>;
+  /**
+   * Resolves (never rejects) when it is time to submit the next frame. When
+   * overlapping pays (`DetectorOptions.overlap`): about one preprocess time
+   * (with a margin) before this frame's inference is expected to end, so the
+   * next frame's decode overlaps it yet the frame is as fresh as possible.
+   * Otherwise, and with a simulated clock: when this frame's inference ends.
+   */
+  readonly nextFrameDue: Promise<void>;
+}
+
 /** Everything that belongs to one load of the model. Swapped whole on reload. */
 interface LoadedModel {
   readonly resolved: ResolvedManifest;
@@ -84,7 +128,10 @@ interface LoadedModel {
   readonly sha256: string;
   readonly inputName: string;
   readonly outputName: string;
-  readonly pre: Preprocessor;
+  /** Two input buffers: frame n+1 is decoded into one while frame n's inference reads the other. */
+  readonly slots: readonly [Preprocessor, Preprocessor];
+  /** Index into `slots` of the next frame's buffer. */
+  nextSlot: 0 | 1;
   readonly decoder: Decoder;
   readonly ctx: DecodeContext;
   readonly classIou: Float32Array;
@@ -156,7 +203,26 @@ function classTables(
   return { minScore, classMinScore, classIou };
 }
 
-async function loadModel(resolved: ResolvedManifest, logger: Logger): Promise<LoadedModel> {
+async function readCompanions(paths: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for (const path of paths) {
+    try {
+      out.set(path, await readFile(path));
+    } catch (cause) {
+      throw new ModelLoadError('model.not_found', `cannot read ${path}, which the model file lists`, {
+        cause,
+        issues: [{ code: 'not_found', path: ['path'], message: `cannot read ${path}` }],
+      });
+    }
+  }
+  return out;
+}
+
+async function loadModel(
+  resolved: ResolvedManifest,
+  logger: Logger,
+  options: Pick<DetectorOptions, 'verifyModel' | 'modelId'> = {},
+): Promise<LoadedModel> {
   const { manifest, modelPath } = resolved;
   let bytes: Uint8Array;
   try {
@@ -167,19 +233,30 @@ async function loadModel(resolved: ResolvedManifest, logger: Logger): Promise<Lo
       issues: [{ code: 'not_found', path: ['path'], message: `cannot read ${modelPath}` }],
     });
   }
+  const backend = getBackend(manifest.backend);
+  // TF.js weight shards: read once, hashed with the model file, loaded from these same bytes.
+  const companions = await readCompanions(backend.companionFiles?.(bytes, modelPath) ?? []);
+  const parts = [bytes, ...companions.values()];
   let sha256: string;
   if (manifest.sha256 === undefined) {
-    sha256 = sha256Bytes(bytes);
+    sha256 = sha256Bytes(parts);
     logger.warn({ model: modelPath, sha256 }, 'model manifest has no sha256: loading an unpinned model');
   } else {
-    sha256 = verifySha256(bytes, manifest.sha256, modelPath);
+    sha256 = verifySha256(parts, manifest.sha256, modelPath);
   }
+  await options.verifyModel?.({
+    ...(options.modelId === undefined ? {} : { modelId: options.modelId }),
+    manifestPath: resolved.manifestPath,
+    modelPath,
+    manifest,
+    sha256,
+  });
   const decoder = createDecoder(manifest.output);
-  const backend = getBackend(manifest.backend);
   const cachePath = manifest.optimizedModelCachePath;
   const runner = await backend.load(bytes, manifest, {
     logger,
     modelPath,
+    companions,
     optimizedModelCachePath:
       cachePath === undefined ? undefined : isAbsolute(cachePath) ? cachePath : resolve(dirname(modelPath), cachePath),
   });
@@ -194,7 +271,9 @@ async function loadModel(resolved: ResolvedManifest, logger: Logger): Promise<Lo
       );
     }
     const { width, height } = inputSize(manifest, runner, inputName);
-    const pre = new Preprocessor({ width, height, ...manifest.input });
+    const spec = { width, height, ...manifest.input };
+    const slots: [Preprocessor, Preprocessor] = [new Preprocessor(spec), new Preprocessor(spec)];
+    const pre = slots[0];
 
     const outInfo = runner.outputs.find((o) => o.name === outputName);
     const outDims = (outInfo?.shape ?? []).map((d) => (typeof d === 'number' ? d : 0));
@@ -209,14 +288,18 @@ async function loadModel(resolved: ResolvedManifest, logger: Logger): Promise<Lo
       classMinScore: tables.classMinScore,
     };
     // Warm-up: the first runs allocate arenas and pick kernels; pay for that before the first real frame.
-    for (let i = 0; i < manifest.warmupRuns; i++) await runner.run(inputName, pre.tensor, pre.dims);
+    for (let i = 0; i < manifest.warmupRuns; i++) {
+      const slot = slots[i % 2] ?? pre;
+      await runner.run(inputName, slot.tensor, slot.dims);
+    }
     return {
       resolved,
       runner,
       sha256,
       inputName,
       outputName,
-      pre,
+      slots,
+      nextSlot: 0,
       decoder,
       ctx,
       classIou: tables.classIou,
@@ -233,8 +316,16 @@ async function loadModel(resolved: ResolvedManifest, logger: Logger): Promise<Lo
 class OnnxDetector implements Detector {
   private model: LoadedModel;
   private gen = 1;
-  /** Frames and swaps run one after another on this chain. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** New frames wait on this: a pending model swap. */
+  private gate: Promise<void> = Promise.resolve();
+  /** The last submitted frame entered inference (or failed before it). */
+  private lastStarted: Promise<void> = Promise.resolve();
+  /** The last submitted frame's inference settled: its input buffer is free again. */
+  private lastInferred: Promise<void> = Promise.resolve();
+  /** The last submitted frame settled. */
+  private lastDone: Promise<void> = Promise.resolve();
+  private readonly inferEstimate = new MovingAverage();
+  private readonly preEstimate = new WindowMin();
   private closed = false;
   private watchers: FSWatcher[] = [];
   private debounce: TimerHandle | undefined;
@@ -268,10 +359,10 @@ class OnnxDetector implements Detector {
     return this.model.classNames;
   }
   get inputWidth(): number {
-    return this.model.pre.spec.width;
+    return this.model.slots[0].spec.width;
   }
   get inputHeight(): number {
-    return this.model.pre.spec.height;
+    return this.model.slots[0].spec.height;
   }
   get sha256(): string {
     return this.model.sha256;
@@ -285,24 +376,125 @@ class OnnxDetector implements Detector {
   }
 
   run(input: ImageInput): Promise<DetectionFrame> {
-    if (this.closed) {
-      return Promise.reject(new PerceptionInputError('perception.closed', 'detector is closed'));
-    }
-    const next = this.queue.then(() => this.runNow(input));
-    // Keep the chain alive after a failed frame.
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.submit(input).result;
   }
 
-  private async runNow(input: ImageInput): Promise<DetectionFrame> {
-    const m = this.model;
-    const generation = this.gen;
-    const t0 = this.clock.monoMs();
-    const transform = await m.pre.run(input);
-    const t1 = this.clock.monoMs();
-    const outputs = await m.runner.run(m.inputName, m.pre.tensor, m.pre.dims);
+  submit(input: ImageInput): PendingFrame {
+    if (this.closed) {
+      return {
+        result: Promise.reject(new PerceptionInputError('perception.closed', 'detector is closed')),
+        nextFrameDue: Promise.resolve(),
+      };
+    }
+    const submittedMs = this.clock.monoMs();
+    // Admission: after any pending model swap, and once the frame before has
+    // entered inference, so at most one frame waits preprocessed.
+    const admitted = Promise.all([this.gate, this.lastStarted]).then(() => {
+      const m = this.model;
+      const slot = m.slots[m.nextSlot];
+      m.nextSlot = m.nextSlot === 0 ? 1 : 0;
+      return { m, slot, generation: this.gen };
+    });
+    const prevInferred = this.lastInferred;
+    const prepared = admitted.then(async (a) => {
+      const t0 = this.clock.monoMs();
+      const frame = await a.slot.prepare(input);
+      const t1 = this.clock.monoMs();
+      this.preEstimate.add(t1 - t0);
+      return { ...a, frame, prepareStartMs: t0, prepareMs: t1 - t0 };
+    });
+    let markStarted: (startMs: number | undefined) => void = () => undefined;
+    const started = new Promise<number | undefined>((resolve) => {
+      markStarted = resolve;
+    });
+    const inferred = Promise.all([prepared, prevInferred]).then(async ([p]) => {
+      const f0 = this.clock.monoMs();
+      // The slot's previous frame (two back) finished inferring before prevInferred resolved: the buffer is free.
+      const transform = p.slot.fill(p.frame);
+      const f1 = this.clock.monoMs();
+      const running = p.m.runner.run(p.m.inputName, p.slot.tensor, p.slot.dims);
+      markStarted(f1);
+      const outputs = await running;
+      const f2 = this.clock.monoMs();
+      this.inferEstimate.add(f2 - f1);
+      return {
+        ...p,
+        transform,
+        outputs,
+        timings: {
+          waitMs: p.prepareStartMs - submittedMs + (f0 - (p.prepareStartMs + p.prepareMs)),
+          preprocessMs: p.prepareMs + (f1 - f0),
+          inferenceMs: f2 - f1,
+        },
+      };
+    });
+    // A frame that fails before inference must not hold up the next one.
+    inferred.catch(() => markStarted(undefined));
+    this.lastStarted = started.then(() => undefined);
+    this.lastInferred = inferred.then(
+      () => undefined,
+      () => undefined,
+    );
+    const result = inferred.then((r) => this.postprocess(r, submittedMs));
+    this.lastDone = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return { result, nextFrameDue: this.nextFrameDue(started, this.lastInferred) };
+  }
+
+  /** See `DetectorOptions.overlap`. */
+  private overlapPays(): boolean {
+    const mode = this.options.overlap ?? 'auto';
+    if (mode !== 'auto') return mode === 'always';
+    const provider = this.model.runner.activeProvider;
+    if (provider === 'wasm') return availableParallelism() > 1;
+    if (provider !== 'cpu') return true;
+    const threads = this.model.resolved.manifest.intraOpThreads;
+    return this.model.runner.backend === 'onnx' && threads > 0 && threads < availableParallelism();
+  }
+
+  /** See `PendingFrame.nextFrameDue`. */
+  private nextFrameDue(started: Promise<number | undefined>, inferred: Promise<void>): Promise<void> {
+    return started.then((startMs) => {
+      const infer = this.inferEstimate.get();
+      const pre = this.preEstimate.get();
+      if (
+        startMs === undefined ||
+        infer === undefined ||
+        pre === undefined ||
+        this.clock.kind === 'sim' ||
+        !this.overlapPays()
+      ) {
+        return inferred;
+      }
+      // Ask early enough for a decode slowed by sharing the CPU with the inference.
+      const leadMs = 1.5 * pre + 2;
+      const dueInMs = startMs + infer - leadMs - this.clock.monoMs();
+      if (dueInMs <= 0) return undefined;
+      return new Promise<void>((resolve) => {
+        const timer = this.clock.setTimeout(resolve, dueInMs);
+        void inferred.then(() => {
+          timer.cancel();
+          resolve();
+        });
+      });
+    });
+  }
+
+  private postprocess(
+    r: {
+      readonly m: LoadedModel;
+      readonly generation: number;
+      readonly transform: LetterboxTransform;
+      readonly outputs: ReadonlyMap<string, OutputTensor>;
+      readonly timings: { readonly waitMs: number; readonly preprocessMs: number; readonly inferenceMs: number };
+    },
+    submittedMs: number,
+  ): DetectionFrame {
+    const { m, transform } = r;
     const t2 = this.clock.monoMs();
-    const output = outputs.get(m.outputName);
+    const output = r.outputs.get(m.outputName);
     if (output === undefined) {
       throw new ModelLoadError('model.io_mismatch', `model produced no output ${m.outputName}`);
     }
@@ -354,9 +546,9 @@ class OnnxDetector implements Detector {
       detections,
       width: transform.srcWidth,
       height: transform.srcHeight,
-      timings: { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: t3 - t2, totalMs: t3 - t0 },
+      timings: { ...r.timings, postprocessMs: t3 - t2, totalMs: t3 - submittedMs },
       provider: m.runner.activeProvider,
-      modelGeneration: generation,
+      modelGeneration: r.generation,
     };
   }
 
@@ -380,13 +572,14 @@ class OnnxDetector implements Detector {
     let result: ReloadResult;
     try {
       const resolved = applyOverrides(await resolveManifest(this.source, this.options.baseDir), this.options.overrides);
-      const fresh = await loadModel(resolved, this.logger);
+      const fresh = await loadModel(resolved, this.logger, this.options);
       if (this.closed) {
         await fresh.runner.dispose();
         throw new PerceptionInputError('perception.closed', 'detector closed during reload');
       }
-      // Swap between frames: wait for the frame in flight, then switch.
-      const old = await this.enqueue(() => {
+      // Swap between frames: frames already submitted finish on the old model,
+      // frames submitted from now on wait for the swap.
+      const old = await this.barrier(() => {
         const previous = this.model;
         this.model = fresh;
         this.gen++;
@@ -404,9 +597,12 @@ class OnnxDetector implements Detector {
     return result;
   }
 
-  private enqueue<T>(fn: () => T): Promise<T> {
-    const next = this.queue.then(fn);
-    this.queue = next.catch(() => undefined);
+  private barrier<T>(fn: () => T): Promise<T> {
+    const next = Promise.all([this.gate, this.lastDone]).then(fn);
+    this.gate = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
@@ -449,7 +645,8 @@ class OnnxDetector implements Detector {
     this.watchers = [];
     await this.reloadAgain;
     await this.reloading;
-    await this.queue;
+    await this.gate;
+    await this.lastDone;
     await this.model.runner.dispose();
   }
 }
@@ -466,13 +663,13 @@ export async function createDetector(source: ManifestSource, options: DetectorOp
   const logger = (options.logger ?? silentLogger()).child({ component: 'perception' });
   const clock = options.clock ?? new WallClock();
   const resolved = applyOverrides(await resolveManifest(source, options.baseDir), options.overrides);
-  const model = await loadModel(resolved, logger);
+  const model = await loadModel(resolved, logger, options);
   logger.info(
     {
       model: resolved.modelPath,
       sha256: model.sha256,
       provider: model.runner.activeProvider,
-      input: `${model.pre.spec.width}x${model.pre.spec.height}`,
+      input: `${model.slots[0].spec.width}x${model.slots[0].spec.height}`,
       decoder: model.decoder.kind,
       classes: model.classNames.length,
     },

@@ -12,7 +12,9 @@ import type { Mission, Pipeline } from '../missions/index.js';
 import { createDetector, type Detector } from './detector.js';
 import { ModelLoadError } from './errors.js';
 import type { ImageInput } from './letterbox.js';
+import type { DetectionFrame } from './types.js';
 import type { ManifestSource } from './manifest-file.js';
+import { MODEL_TRUST_COMPONENT, modelVerifierService } from './model-verifier.js';
 import { DEFAULT_TRACKER_OPTIONS, Tracker } from './tracker.js';
 
 /**
@@ -21,16 +23,28 @@ import { DEFAULT_TRACKER_OPTIONS, Tracker } from './tracker.js';
  * never a backlog), run through the detector and the tracker, and leave on
  * `perception/detections` stamped with the frame's capture time, so fusion
  * places them with the pose of that instant.
+ *
+ * On a wall clock the handler returns when the detector wants the next frame
+ * (`PendingFrame.nextFrameDue`), so the next frame's decode overlaps this
+ * frame's inference and at most one frame waits preprocessed. On a simulated
+ * clock (simulator, replay) it returns only when the detections are out: the
+ * replay driver waits for idle handlers before it moves time, and that is what
+ * makes a replay's detections the same at any speed.
  */
 export class PerceptionPipeline implements Component {
   readonly name: string;
+  /** With `modelTrust`, the model-trust component configures first and every load is checked by it. */
+  readonly dependsOn: readonly string[];
   private detector: Detector | undefined;
   private readonly tracker: Tracker | undefined;
   private sub: Subscription | undefined;
   private lastRunMs = -Infinity;
   private readonly minPeriodMs: number;
+  /** Results of frames whose handler has already returned, until they are published. */
+  private readonly inFlight = new Set<Promise<void>>();
   frames = 0;
   skipped = 0;
+  errors = 0;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -38,6 +52,7 @@ export class PerceptionPipeline implements Component {
     private readonly baseDir: string,
   ) {
     this.name = `perception-${pipeline.id}`;
+    this.dependsOn = mission.modelTrust === undefined ? [] : [MODEL_TRUST_COMPONENT];
     this.minPeriodMs = pipeline.maxRateHz === undefined ? 0 : 1000 / pipeline.maxRateHz;
     const t = pipeline.tracker;
     this.tracker =
@@ -62,7 +77,15 @@ export class PerceptionPipeline implements Component {
       const { id: _id, ...manifest } = entry;
       source = manifest;
     }
-    this.detector = await createDetector(source, { logger: ctx.logger, clock: ctx.clock, baseDir: this.baseDir });
+    // A mission with modelTrust never loads a model without the check (services.get throws if none provides it).
+    const verifyModel = this.mission.modelTrust === undefined ? undefined : ctx.services.get(modelVerifierService);
+    this.detector = await createDetector(source, {
+      logger: ctx.logger,
+      clock: ctx.clock,
+      baseDir: this.baseDir,
+      modelId: entry.id,
+      ...(verifyModel === undefined ? {} : { verifyModel }),
+    });
     ctx.logger.info(
       {
         model: this.detector.modelPath,
@@ -82,6 +105,7 @@ export class PerceptionPipeline implements Component {
   async stop(): Promise<void> {
     this.sub?.unsubscribe();
     await this.detector?.close();
+    await Promise.all([...this.inFlight]);
   }
 
   private async onFrame(ctx: ComponentContext, m: Envelope<CameraFrame>): Promise<void> {
@@ -92,7 +116,26 @@ export class PerceptionPipeline implements Component {
       return;
     }
     this.lastRunMs = m.stampMs;
-    const result = await detector.run(toImageInput(m.data));
+    const pending = detector.submit(toImageInput(m.data));
+    const published = pending.result.then((result) => this.publish(ctx, m, result));
+    if (ctx.clock.kind === 'sim') {
+      await published;
+      return;
+    }
+    const settled = published.then(
+      () => undefined,
+      (err: unknown) => {
+        // The handler already returned: the bus cannot count this failure, so say it here.
+        this.errors++;
+        ctx.logger.error({ err, stampMs: m.stampMs }, 'perception frame failed');
+      },
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    await pending.nextFrameDue;
+  }
+
+  private publish(ctx: ComponentContext, m: Envelope<CameraFrame>, result: DetectionFrame): void {
     const trackStart = ctx.clock.monoMs();
     const tracked = this.tracker?.update(result.detections, m.stampMs);
     const trackMs = ctx.clock.monoMs() - trackStart;

@@ -18,7 +18,32 @@ export type OperatorCommand =
   | { readonly kind: 'action'; readonly action: Action }
   | { readonly kind: 'retask'; readonly retask: Retask }
   /** Words for the mission's language model; tasking answers with a checked plan (see tasking/). */
-  | { readonly kind: 'task'; readonly request: string };
+  | { readonly kind: 'task'; readonly request: string }
+  /** The operator says the model got a frame wrong; the field data loop captures it (see fieldloop/). */
+  | ({ readonly kind: 'feedback' } & OperatorFeedback);
+
+/** What an operator can say about the model's output. */
+export const FEEDBACK_MARKS = ['false_positive', 'missed_target'] as const;
+export type FeedbackMark = (typeof FEEDBACK_MARKS)[number];
+
+/**
+ * An operator's correction of the model: a detection that is not there
+ * (`false_positive`) or a target the model did not report (`missed_target`).
+ * Every field but `mark` is optional: what is left out means "the latest frame".
+ */
+export interface OperatorFeedback {
+  readonly mark: FeedbackMark;
+  /** Camera sensor id. Default: the first captured camera. */
+  readonly camera?: string;
+  /** Source stamp of the frame meant, epoch ms. Default: the newest frame. */
+  readonly frameStampMs?: number;
+  /** The tracked detection meant (false positive). */
+  readonly trackId?: number;
+  readonly className?: string;
+  /** Where in the frame, pixels. */
+  readonly box?: { readonly x1: number; readonly y1: number; readonly x2: number; readonly y2: number };
+  readonly note?: string;
+}
 
 /** Behaviors a retask may switch to. */
 export const RETASK_BEHAVIORS = ['area_search', 'patrol', 'inspection', 'hold', 'return_home', 'land'] as const;
