@@ -4,6 +4,7 @@ import { BagSource } from './bag/bag-source.js';
 import { LogActuator } from './log-actuator.js';
 import { Ros2OutputPublisher } from './ros2/ros2-output-publisher.js';
 import { Ros2Source } from './ros2/ros2-source.js';
+import { Ros2TfSource } from './ros2/ros2-tf-source.js';
 import { Ros2TwistActuator } from './ros2/ros2-twist-actuator.js';
 
 /**
@@ -42,16 +43,22 @@ export const hardwarePlugin: KestrelPlugin = {
       return new Ros2TwistActuator({ topic: actuator.topic, message: actuator.message });
     },
   },
-  // A mission that drives a ROS 2 robot also shows the ROS 2 graph what Kestrel sees and decides.
-  components: (ctx) =>
-    ctx.mission.actuator?.kind === 'ros2'
-      ? [
-          new Ros2OutputPublisher({
-            robotId: ctx.mission.platform.id,
-            cameraFrames: new Map(
-              ctx.mission.sensors.filter((s) => s.type === 'camera').map((s) => [s.id, s.frameId ?? s.id]),
-            ),
-          }),
-        ]
-      : [],
+  // A mission that drives a ROS 2 robot also shows the ROS 2 graph what Kestrel sees and decides;
+  // one that names a tf tree gets its transforms on state/transforms.
+  components: (ctx) => {
+    const out = [];
+    if (ctx.mission.actuator?.kind === 'ros2') {
+      out.push(
+        new Ros2OutputPublisher({
+          robotId: ctx.mission.platform.id,
+          cameraFrames: new Map(
+            ctx.mission.sensors.filter((s) => s.type === 'camera').map((s) => [s.id, s.frameId ?? s.id]),
+          ),
+        }),
+      );
+    }
+    const tf = ctx.mission.transforms;
+    if (tf?.kind === 'ros2') out.push(new Ros2TfSource({ topic: tf.topic, staticTopic: tf.staticTopic }));
+    return out;
+  },
 };

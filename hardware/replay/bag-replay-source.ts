@@ -1,9 +1,21 @@
-import type { Clock, Component, ComponentContext, SensorKind, TimerHandle } from '../../runtime/index.js';
+import { transformsTopic } from '../../runtime/index.js';
+import type {
+  Clock,
+  Component,
+  ComponentContext,
+  Logger,
+  MessageBus,
+  SensorKind,
+  TimerHandle,
+} from '../../runtime/index.js';
 import { createCdrDecoder, type CdrDecode } from '../bag/cdr-decoder.js';
 import { BagError } from '../bag/errors.js';
 import { openBag } from '../bag/open-bag.js';
 import type { BagMessage, BagReader } from '../bag/types.js';
+import { canonicalRosType } from '../bag/ros-type-name.js';
 import { converterFor } from '../ros2/convert/index.js';
+import { convertTfMessage } from '../ros2/convert/tf-message.js';
+import { TF_MESSAGE_TYPE as TF_TYPE } from '../ros2/ros2-tf-source.js';
 import { SensorSink, type SinkStats } from '../ros2/sensor-sink.js';
 
 /** One bag topic feeding one mission sensor. */
@@ -13,9 +25,17 @@ export interface ReplayRoute {
   readonly sensorType: SensorKind;
 }
 
+/** One bag topic of tf2_msgs/TFMessage feeding `state/transforms`. */
+export interface TfRoute {
+  readonly topic: string;
+  readonly isStatic: boolean;
+}
+
 export interface BagReplaySourceOptions {
   readonly path: string;
   readonly routes: readonly ReplayRoute[];
+  /** tf topics to replay onto `state/transforms`. Default none. */
+  readonly tfRoutes?: readonly TfRoute[];
   /** Start again at the end of the bag. */
   readonly loop: boolean;
   /**
@@ -36,6 +56,12 @@ export interface BagReplaySourceOptions {
 interface Route extends ReplayRoute {
   readonly decode: CdrDecode;
   readonly sink: SensorSink;
+}
+
+interface TfReplay extends TfRoute {
+  readonly decode: CdrDecode;
+  published: number;
+  readonly rejected: Map<string, number>;
 }
 
 /** Same threshold as the one-topic BagSource: a larger stamp-to-log difference means the stamp is not epoch time. */
@@ -61,6 +87,9 @@ export class BagReplaySource implements Component {
   readonly name = 'bag-replay';
   private reader: BagReader | undefined;
   private routes = new Map<string, Route>();
+  private tfRoutes = new Map<string, TfReplay>();
+  private bus: MessageBus | undefined;
+  private logger: Logger | undefined;
   private stopped = false;
   private pending: { timer: TimerHandle; resolve: () => void } | undefined;
   private running: Promise<void> | undefined;
@@ -100,6 +129,18 @@ export class BagReplaySource implements Component {
       routes.set(r.topic, { ...r, decode: createCdrDecoder(topic), sink });
     }
     this.routes = routes;
+    const tfRoutes = new Map<string, TfReplay>();
+    for (const r of o.tfRoutes ?? []) {
+      const topic = this.reader.info.topics.find((t) => t.name === r.topic);
+      if (topic === undefined) throw new BagError('bag.unknown_topic', `${o.path} has no topic ${r.topic}`);
+      if (canonicalRosType(topic.type) !== TF_TYPE) {
+        throw new BagError('bag.type_mismatch', `${r.topic} carries ${topic.type}, not ${TF_TYPE}`);
+      }
+      tfRoutes.set(r.topic, { ...r, decode: createCdrDecoder(topic), published: 0, rejected: new Map() });
+    }
+    this.tfRoutes = tfRoutes;
+    this.bus = ctx.bus;
+    this.logger = ctx.logger;
     ctx.logger.info({ bag: o.path, routes: o.routes, loop: o.loop, maxGapMs: this.maxGapMs }, 'bag replay ready');
   }
 
@@ -164,7 +205,9 @@ export class BagReplaySource implements Component {
   private async openPass(): Promise<IteratorResult<BagMessage> & { iterator: AsyncIterator<BagMessage> }> {
     const reader = this.reader;
     if (reader === undefined) throw new BagError('bag.not_found', `${this.name} was started before configure`);
-    const iterator = reader.messages({ topics: [...this.routes.keys()] })[Symbol.asyncIterator]();
+    const iterator = reader
+      .messages({ topics: [...this.routes.keys(), ...this.tfRoutes.keys()] })
+      [Symbol.asyncIterator]();
     return Object.assign(await iterator.next(), { iterator });
   }
 
@@ -242,7 +285,37 @@ export class BagReplaySource implements Component {
     return this.stopped;
   }
 
+  /** tf replayed so far, per topic: messages published and rejected by code. */
+  tfStats(): Record<string, { published: number; rejected: Record<string, number> }> {
+    const out: Record<string, { published: number; rejected: Record<string, number> }> = {};
+    for (const r of this.tfRoutes.values())
+      out[r.topic] = { published: r.published, rejected: Object.fromEntries(r.rejected) };
+    return out;
+  }
+
+  private publishTf(r: TfReplay, m: BagMessage, replayStampMs: number): void {
+    let c: ReturnType<typeof convertTfMessage>;
+    try {
+      c = convertTfMessage(r.decode(m.data), r.isStatic);
+    } catch (error) {
+      c = { ok: false, code: 'bag.decode_failed', reason: String(error) };
+    }
+    if (!c.ok) {
+      const n = (r.rejected.get(c.code) ?? 0) + 1;
+      r.rejected.set(c.code, n);
+      if (n === 1) this.logger?.warn({ topic: r.topic, code: c.code, reason: c.reason }, 'tf message rejected');
+      return;
+    }
+    this.bus?.publish(transformsTopic, c.message, replayStampMs);
+    r.published++;
+  }
+
   private publish(m: BagMessage, replayStampMs: number, monoMs: number): void {
+    const tf = this.tfRoutes.get(m.topic);
+    if (tf !== undefined) {
+      this.publishTf(tf, m, replayStampMs);
+      return;
+    }
     const route = this.routes.get(m.topic);
     if (route === undefined) return;
     this.options.onInput?.(m, route, monoMs);

@@ -1,7 +1,7 @@
 import type { Mission } from '../../missions/index.js';
 import type { KestrelPlugin } from '../../runtime/index.js';
 import type { BagInfo } from '../bag/types.js';
-import type { ReplayRoute } from './bag-replay-source.js';
+import type { ReplayRoute, TfRoute } from './bag-replay-source.js';
 import { ReplayError } from './errors.js';
 
 /** A mission sensor that gets nothing from the bag, and why. */
@@ -12,6 +12,8 @@ export interface UnmappedSensor {
 
 export interface ReplayPlan {
   readonly routes: readonly ReplayRoute[];
+  /** The mission's tf topics found in the bag: replayed onto `state/transforms`. */
+  readonly tfRoutes: readonly TfRoute[];
   readonly unmapped: readonly UnmappedSensor[];
   /** The mission as the replay runs it: no simulator, dry-run actuator. */
   readonly mission: Mission;
@@ -24,7 +26,8 @@ export interface ReplayPlan {
  * topic (sim, local camera) or whose topic the bag lacks are listed, not fed.
  *
  * The replayed mission drops the simulator (the bag is the world) and always
- * uses the dry-run `log` actuator: a replay never moves a robot.
+ * uses the dry-run `log` actuator: a replay never moves a robot. A ros2 tf
+ * tree is read from the bag's /tf and /tf_static too, never from a live graph.
  */
 export function planReplay(mission: Mission, info: BagInfo): ReplayPlan {
   const inBag = new Set(info.topics.map((t) => t.name));
@@ -50,8 +53,16 @@ export function planReplay(mission: Mission, info: BagInfo): ReplayPlan {
         'give sensors a ros2 source with the bag topic',
     );
   }
-  const { simulation: _simulation, ...rest } = mission;
-  return { routes, unmapped, mission: { ...rest, actuator: { kind: 'log' } } };
+  const tf = mission.transforms;
+  const tfRoutes: TfRoute[] =
+    tf?.kind === 'ros2'
+      ? [
+          { topic: tf.topic, isStatic: false },
+          { topic: tf.staticTopic, isStatic: true },
+        ].filter((r) => inBag.has(r.topic))
+      : [];
+  const { simulation: _simulation, transforms: _transforms, ...rest } = mission;
+  return { routes, tfRoutes, unmapped, mission: { ...rest, actuator: { kind: 'log' } } };
 }
 
 const nothing = (): [] => [];

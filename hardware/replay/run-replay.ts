@@ -50,6 +50,8 @@ export interface ReplayResult extends ReplayOutputs {
   /** Per sensor: its topic, messages published and rejected by code. */
   readonly sensors: Readonly<Record<string, SinkStats & { readonly topic: string }>>;
   readonly unmapped: readonly UnmappedSensor[];
+  /** Per tf topic replayed onto `state/transforms` (missions with a ros2 tf tree): published and rejected. */
+  readonly tf: Readonly<Record<string, { readonly published: number; readonly rejected: Record<string, number> }>>;
   readonly recorded?: { readonly path: string; readonly messages: number };
   readonly health: RuntimeHealth;
 }
@@ -92,6 +94,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     const source = new BagReplaySource({
       path: o.bagPath,
       routes: plan.routes,
+      tfRoutes: plan.tfRoutes,
       loop: o.loop ?? false,
       ...(o.maxGapMs === undefined ? {} : { maxGapMs: o.maxGapMs }),
       ...(rec === undefined ? {} : { onInput: (m, _route, monoMs) => rec.input(m, monoMs) }),
@@ -131,6 +134,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
       wallS,
       passes,
       sensors,
+      tf: source.tfStats(),
       unmapped: plan.unmapped,
       ...tally.outputs(),
       ...(rec === undefined || o.recordPath === undefined

@@ -31,3 +31,23 @@ export function qosFor(api: Rclnodejs, name: QosName): object | string {
       return QoS.profileSystemDefault;
   }
 }
+
+/** tf2_ros's listener depth (`DynamicListenerQoS` / `StaticListenerQoS`). */
+const TF_DEPTH = 100;
+
+/**
+ * The QoS tf2_ros listeners use: reliable, keep last 100; `/tf_static` also
+ * transient local, so transforms latched before Kestrel started still arrive
+ * (a volatile subscriber would never see a robot's static mounts).
+ */
+export function tfQos(api: Rclnodejs, isStatic: boolean): object {
+  const { QoS } = api;
+  return new QoS(
+    QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_KEEP_LAST,
+    TF_DEPTH,
+    QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_RELIABLE,
+    isStatic
+      ? QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL
+      : QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_VOLATILE,
+  );
+}

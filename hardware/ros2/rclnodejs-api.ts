@@ -6,15 +6,19 @@
  * interface, so a drift between the two shows at compile time.
  */
 
-/** `QoS` class: `new QoS(history, depth, reliability)`, with its policy enums as statics. */
+/** `QoS` class: `new QoS(history, depth, reliability, durability)`, with its policy enums as statics. */
 export interface RclQoSClass {
-  new (history?: number, depth?: number, reliability?: number): object;
+  new (history?: number, depth?: number, reliability?: number, durability?: number): object;
   readonly HistoryPolicy: {
     readonly RMW_QOS_POLICY_HISTORY_KEEP_LAST: number;
   };
   readonly ReliabilityPolicy: {
     readonly RMW_QOS_POLICY_RELIABILITY_RELIABLE: number;
     readonly RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT: number;
+  };
+  readonly DurabilityPolicy: {
+    readonly RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL: number;
+    readonly RMW_QOS_POLICY_DURABILITY_VOLATILE: number;
   };
   /** `'qos_profile_system_default'`. */
   readonly profileSystemDefault: string;

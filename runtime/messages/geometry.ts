@@ -34,3 +34,24 @@ export function wrapAngle(rad: number): number {
   const a = ((((rad + Math.PI) % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI)) - Math.PI;
   return a === -Math.PI ? Math.PI : a;
 }
+
+/**
+ * One transform of a ROS 2 tf tree (geometry_msgs/TransformStamped):
+ * `parent_T_child`, i.e. it maps points in `child` into `parent`. Frame ids
+ * carry no leading slash (tf2's convention).
+ */
+export interface TransformStamped {
+  readonly parent: string;
+  readonly child: string;
+  /** Header stamp, epoch ms. */
+  readonly stampMs: number;
+  readonly translation: Vec3;
+  /** Unit quaternion. */
+  readonly rotation: Quaternion;
+}
+
+/** A batch of transforms as one TFMessage carried them; `isStatic` for `/tf_static` (they never expire). */
+export interface TransformsMessage {
+  readonly transforms: readonly TransformStamped[];
+  readonly isStatic: boolean;
+}

@@ -1,6 +1,7 @@
 import { defineTopic, type Topic } from '../bus/topic.js';
 import type { ComponentHealth } from '../health.js';
 import type { DetectionFrame, Target } from './perception.js';
+import type { TransformsMessage } from './geometry.js';
 import type { BatteryState, CameraFrame, GnssFix, ImuSample, LaserScan, Odometry, PoseEstimate } from './sensors.js';
 
 /**
@@ -35,6 +36,8 @@ export function sensorTopic<K extends SensorKind>(kind: K, sensorId: string): To
 /** The robot's fused pose, published at a fixed rate. */
 export const poseTopic = defineTopic<PoseEstimate>('state/pose', 'kestrel/PoseEstimate');
 /** Battery as the guard and behaviors see it (from whichever battery sensor the mission lists). */
+/** Transforms from a tf tree (ROS 2 `/tf` and `/tf_static`), for sensor mounts and frames Kestrel does not own. */
+export const transformsTopic = defineTopic<TransformsMessage>('state/transforms', 'tf2_msgs/msg/TFMessage');
 export const batteryTopic = defineTopic<BatteryState>('state/battery', 'sensor_msgs/msg/BatteryState');
 export const detectionsTopic = defineTopic<DetectionFrame>('perception/detections', 'kestrel/DetectionFrame');
 export const targetsTopic = defineTopic<readonly Target[]>('world/targets', 'kestrel/Targets');

@@ -24,9 +24,16 @@ const ReliabilityPolicy = {
   RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT: 2,
 } as const;
 
+const DurabilityPolicy = {
+  RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT: 0,
+  RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL: 1,
+  RMW_QOS_POLICY_DURABILITY_VOLATILE: 2,
+} as const;
+
 export class FakeQoS {
   static readonly HistoryPolicy = HistoryPolicy;
   static readonly ReliabilityPolicy = ReliabilityPolicy;
+  static readonly DurabilityPolicy = DurabilityPolicy;
   static readonly profileDefault = 'qos_profile_default';
   static readonly profileSystemDefault = 'qos_profile_system_default';
   static readonly profileSensorData = 'qos_profile_sensor_data';
@@ -35,6 +42,7 @@ export class FakeQoS {
     readonly history: number = HistoryPolicy.RMW_QOS_POLICY_HISTORY_SYSTEM_DEFAULT,
     readonly depth = 0,
     readonly reliabilityPolicy: number = ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT,
+    readonly durabilityPolicy: number = DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT,
   ) {}
 }
 
