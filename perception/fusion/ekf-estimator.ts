@@ -21,6 +21,19 @@ import { S, type StateField } from './state.js';
 export const DEFAULT_PROCESS_NOISE: readonly number[] = [
   0.05, 0.05, 0.06, 0.03, 0.03, 0.06, 0.025, 0.025, 0.04, 0.01, 0.01, 0.02, 0.01, 0.01, 0.015,
 ];
+/**
+ * Off the ground (3D): a multirotor banks into a turn in a tenth of a second,
+ * so its angular rates must be free to change between two IMU samples (about
+ * 1 rad/s² per sample). With the ground defaults (0.01-0.02 per second) a
+ * 100 Hz gyro sees every manoeuvre as a 20σ outlier, the gate drops it, and
+ * the attitude drifts. Velocities and accelerations keep the ground values:
+ * with no accelerometer fused, a free acceleration state random-walks and
+ * turns GNSS height noise into vertical speed (±1 m/s on a landed drone,
+ * which then never reads as still, so it never reports landing).
+ */
+export const AERIAL_PROCESS_NOISE: readonly number[] = [
+  0.05, 0.05, 0.06, 0.03, 0.03, 0.06, 0.025, 0.025, 0.04, 1, 1, 1, 0.01, 0.01, 0.015,
+];
 /** Wide initial uncertainty: the first GNSS fix or odometry pose decides where we are. */
 export const DEFAULT_INITIAL_COVARIANCE: readonly number[] = [1e4, 1e4, 1e4, 1, 1, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 
@@ -29,6 +42,16 @@ const DEFAULT_FUSE: Readonly<Record<'gnss' | 'odometry' | 'imu', readonly StateF
   odometry: ['vx', 'vy', 'vyaw'],
   imu: ['roll', 'pitch', 'yaw', 'vroll', 'vpitch', 'vyaw'],
 };
+
+/**
+ * An absolute position source gated this long without a break means the
+ * filter, not the sensor, is wrong (after an outage the prediction has run
+ * off on a stale velocity; a burst of bad IMU data bent it): Mahalanobis gating
+ * alone would keep refusing the truth forever. The filter is re-initialised
+ * from that source, velocities and accelerations widened.
+ */
+export const DIVERGED_AFTER_MS = 2000;
+const WIDEN_ON_RESET: readonly number[] = [S.vx, S.vy, S.vz, S.ax, S.ay, S.az];
 
 const POSITION_FIELDS: ReadonlySet<StateField> = new Set(['x', 'y']);
 // Dead reckoning needs a measured linear velocity (wheel or visual odometry): integrating IMU rates and
@@ -40,13 +63,19 @@ interface SensorState {
   readonly type: 'gnss' | 'odometry' | 'imu';
   readonly fuse: ReadonlySet<StateField>;
   readonly staleAfterMs: number;
+  /** Measures absolute position (x or y in the map frame): what a diverged filter is reset from. */
+  readonly absolute: boolean;
   lastAcceptedMs: number | undefined;
   stale: boolean;
+  /** Stamp of the first of an unbroken run of gated measurements from this sensor. */
+  gatedSinceMs: number | undefined;
 }
 
 export interface EstimatorStats {
   readonly applied: number;
   readonly gated: number;
+  /** Divergence recoveries (see `DIVERGED_AFTER_MS`). */
+  readonly resets: number;
   readonly replayed: number;
   readonly tooLate: number;
   readonly rejected: Record<string, Partial<Record<RejectReason, number>>>;
@@ -82,7 +111,7 @@ export class EkfEstimator implements Component {
     this.maxDeadReckoningMs = cfg.maxDeadReckoningMs;
     const ekf: EkfConfig = {
       twoD: this.twoD,
-      processNoise: cfg.processNoise ?? DEFAULT_PROCESS_NOISE,
+      processNoise: cfg.processNoise ?? (this.twoD ? DEFAULT_PROCESS_NOISE : AERIAL_PROCESS_NOISE),
       initialCovariance: DEFAULT_INITIAL_COVARIANCE,
       gateSigma: cfg.gateSigma,
     };
@@ -98,8 +127,10 @@ export class EkfEstimator implements Component {
           type: s.type,
           fuse,
           staleAfterMs: s.staleAfterMs ?? Math.max(500, 5000 / s.rateHz),
+          absolute: [...fuse].some((f) => POSITION_FIELDS.has(f)),
           lastAcceptedMs: undefined,
           stale: false,
+          gatedSinceMs: undefined,
         },
       ];
     });
@@ -140,7 +171,19 @@ export class EkfEstimator implements Component {
             (m) => {
               const x = this.filter.ekf.x;
               this.fuse(ctx, s, m.stampMs, () =>
-                fromImu(s.id, m.stampMs, m.data, { roll: x[S.roll] as number, pitch: x[S.pitch] as number }, s.fuse),
+                fromImu(
+                  s.id,
+                  m.stampMs,
+                  m.data,
+                  {
+                    roll: x[S.roll] as number,
+                    pitch: x[S.pitch] as number,
+                    vx: x[S.vx] as number,
+                    vy: x[S.vy] as number,
+                    vz: x[S.vz] as number,
+                  },
+                  s.fuse,
+                ),
               );
             },
             opts,
@@ -161,6 +204,7 @@ export class EkfEstimator implements Component {
     return {
       applied: c.applied,
       gated: c.gated,
+      resets: c.resets,
       replayed: c.replayed,
       tooLate: c.tooLate,
       rejected: this.rejections.toJSON(),
@@ -168,25 +212,53 @@ export class EkfEstimator implements Component {
     };
   }
 
-  private fuse(ctx: ComponentContext, sensor: SensorState, stampMs: number, build: () => Built): void {
+  private fuse(
+    ctx: ComponentContext,
+    sensor: SensorState,
+    stampMs: number,
+    build: () => Built | readonly Built[],
+  ): void {
     const stampProblem = checkStamp(stampMs, ctx.clock.nowMs(), { futureToleranceMs: 100, maxAgeMs: this.historyMs });
     if (stampProblem !== undefined) {
       this.rejections.add(sensor.id, stampProblem);
       return;
     }
-    const built = build();
-    if (!built.ok) {
-      this.rejections.add(sensor.id, built.reason);
-      return;
-    }
-    const result = this.filter.add(built.measurement);
-    if (result === 'too_late') {
-      this.rejections.add(sensor.id, 'too_old');
-      return;
-    }
-    // Gated measurements still prove the sensor is alive; staleness is about silence, gating about disagreement.
-    if (result.kind === 'applied' || result.kind === 'gated') {
-      sensor.lastAcceptedMs = Math.max(sensor.lastAcceptedMs ?? -Infinity, stampMs);
+    const made = build();
+    for (const built of Array.isArray(made) ? (made as readonly Built[]) : [made as Built]) {
+      if (!built.ok) {
+        this.rejections.add(sensor.id, built.reason);
+        continue;
+      }
+      const result = this.filter.add(built.measurement);
+      if (result === 'too_late') {
+        this.rejections.add(sensor.id, 'too_old');
+        continue;
+      }
+      // Gated measurements still prove the sensor is alive; staleness is about silence, gating about disagreement.
+      if (result.kind === 'applied' || result.kind === 'gated') {
+        sensor.lastAcceptedMs = Math.max(sensor.lastAcceptedMs ?? -Infinity, stampMs);
+      }
+      if (result.kind !== 'gated') {
+        sensor.gatedSinceMs = undefined;
+      } else if (sensor.absolute) {
+        sensor.gatedSinceMs ??= stampMs;
+        if (
+          stampMs - sensor.gatedSinceMs >= DIVERGED_AFTER_MS &&
+          this.filter.reset(built.measurement, WIDEN_ON_RESET)
+        ) {
+          sensor.gatedSinceMs = undefined;
+          ctx.logger.warn(
+            { sensor: sensor.id, mahalanobis: result.mahalanobis },
+            'estimate diverged from an absolute position source: filter re-initialised from it',
+          );
+          ctx.bus.publish(eventsTopic, {
+            kind: 'estimator.reset',
+            severity: 'warning',
+            message: `${sensor.id} gated for ${DIVERGED_AFTER_MS} ms: filter re-initialised from it`,
+            data: { sensor: sensor.id },
+          });
+        }
+      }
     }
   }
 

@@ -332,6 +332,33 @@ export class Ekf {
     }
   }
 
+  /**
+   * Re-initialises the fields a measurement observes to its values and
+   * variances, uncorrelated with the rest, and returns `widen` fields to their
+   * initial variance (what a diverged filter most likely got wrong, such as the
+   * velocity that carried the position away). For recovery, not for fusion.
+   */
+  reinitialise(m: Measurement, widen: readonly number[] = []): boolean {
+    if (!this.isValid(m)) return false;
+    const P = this.P;
+    const clear = (i: number, variance: number): void => {
+      for (let j = 0; j < N; j++) {
+        P[i * N + j] = 0;
+        P[j * N + i] = 0;
+      }
+      P[i * N + i] = variance;
+    };
+    const mm = m.indices.length;
+    for (let a = 0; a < mm; a++) {
+      const i = m.indices[a] as number;
+      this.x[i] = m.values[a] as number;
+      clear(i, m.covariance[a * mm + a] as number);
+    }
+    for (const i of widen) if (!m.indices.includes(i)) clear(i, this.config.initialCovariance[i] as number);
+    this.constrain();
+    return true;
+  }
+
   /** Variance of one field. */
   variance(field: number): number {
     return this.P[field * N + field] as number;

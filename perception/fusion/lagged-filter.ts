@@ -19,6 +19,8 @@ export interface FilterCounters {
   replayed: number;
   /** Arrived later than the history window allows. */
   tooLate: number;
+  /** Times the filter was declared diverged and re-initialised from an absolute measurement. */
+  resets: number;
 }
 
 interface HistoryEntry {
@@ -41,7 +43,15 @@ export class LaggedFilter {
   private history: HistoryEntry[] = [];
   /** Snapshot buffers are recycled: a 100 Hz IMU would otherwise allocate 2 KiB per message. */
   private readonly spare: HistoryEntry[] = [];
-  readonly counters: FilterCounters = { applied: 0, gated: 0, singular: 0, invalid: 0, replayed: 0, tooLate: 0 };
+  readonly counters: FilterCounters = {
+    applied: 0,
+    gated: 0,
+    singular: 0,
+    invalid: 0,
+    replayed: 0,
+    tooLate: 0,
+    resets: 0,
+  };
   /** Per sensor: the last result, for diagnostics. */
   readonly lastResult = new Map<string, CorrectResult>();
 
@@ -85,6 +95,22 @@ export class LaggedFilter {
     const result = this.apply(m, true);
     for (const r of replay) this.apply(r, false);
     return result;
+  }
+
+  /**
+   * Re-initialises the filter from `m` (see `Ekf.reinitialise`) at its time.
+   * The history is dropped: replaying older measurements over a reset would
+   * undo it. Returns false when `m` is unusable or older than the filter.
+   */
+  reset(m: Measurement, widen: readonly number[]): boolean {
+    if (this.timeMs !== undefined && m.timeMs < this.timeMs) return false;
+    if (this.timeMs !== undefined) this.ekf.predict((m.timeMs - this.timeMs) / 1000);
+    if (!this.ekf.reinitialise(m, widen)) return false;
+    this.timeMs = m.timeMs;
+    this.spare.push(...this.history.splice(0));
+    this.counters.resets++;
+    this.remember(m);
+    return true;
   }
 
   /** The estimate predicted forward to `nowMs`, in a scratch filter (the filter's own state is unchanged). */

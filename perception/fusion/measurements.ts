@@ -87,46 +87,81 @@ export function fromOdometry(sensor: string, stampMs: number, o: Odometry, fuse:
   return select(sensor, stampMs, fields, cov, fuse);
 }
 
+/** What turning an IMU sample into filter terms needs from the current estimate: attitude and body velocity. */
+export interface ImuContext {
+  readonly roll: number;
+  readonly pitch: number;
+  readonly vx: number;
+  readonly vy: number;
+  readonly vz: number;
+}
+
 /**
- * IMU → orientation (when the IMU provides one), body angular velocity, and
- * body linear acceleration with gravity removed using the current attitude
- * (the IMU measures specific force: at rest it reads +g upwards).
+ * IMU → up to three measurements, as robot_localization splits `imu0` into
+ * pose, twist and linear acceleration, each gated on its own: orientation
+ * (when the IMU provides one), body angular velocity, and body linear
+ * acceleration with gravity removed using the current attitude (the IMU
+ * measures specific force: at rest it reads +g upwards). Fused as one vector,
+ * a sharp change of angular rate (a multirotor banking into a turn) fails the
+ * Mahalanobis gate and takes the orientation down with it; the attitude then
+ * drifts on stale rates and the whole pose with it.
  */
 export function fromImu(
   sensor: string,
   stampMs: number,
   imu: ImuSample,
-  attitude: { readonly roll: number; readonly pitch: number },
+  state: ImuContext,
   fuse: ReadonlySet<StateField>,
-): Built {
-  const fields: { field: StateField; value: number }[] = [];
-  const variances: number[] = [];
+): Built[] {
+  const out: Built[] = [];
+  const part = (suffix: string, fields: { field: StateField; value: number }[], variances: readonly number[]): void => {
+    if (!fields.some((f) => fuse.has(f.field))) return;
+    out.push(select(`${sensor}/${suffix}`, stampMs, fields, (i, j) => (i === j ? (variances[i] ?? 0) : 0), fuse));
+  };
   if (imu.orientation !== undefined) {
     const q = imu.orientation;
-    fields.push(
-      { field: 'roll', value: Math.atan2(2 * (q.w * q.x + q.y * q.z), 1 - 2 * (q.x * q.x + q.y * q.y)) },
-      { field: 'pitch', value: Math.asin(Math.max(-1, Math.min(1, 2 * (q.w * q.y - q.z * q.x)))) },
-      { field: 'yaw', value: quaternionToYaw(q) },
+    part(
+      'orientation',
+      [
+        { field: 'roll', value: Math.atan2(2 * (q.w * q.x + q.y * q.z), 1 - 2 * (q.x * q.x + q.y * q.y)) },
+        { field: 'pitch', value: Math.asin(Math.max(-1, Math.min(1, 2 * (q.w * q.y - q.z * q.x)))) },
+        { field: 'yaw', value: quaternionToYaw(q) },
+      ],
+      [0.01, 0.01, 0.05],
     );
-    variances.push(0.01, 0.01, 0.05);
   }
   const w = imu.angularVelocityRps;
-  const wc = imu.angularVelocityCovariance;
-  fields.push({ field: 'vroll', value: w.x }, { field: 'vpitch', value: w.y }, { field: 'vyaw', value: w.z });
-  variances.push(...covDiag(wc, 1e-4));
-  const a = imu.linearAccelerationMps2;
-  const cr = Math.cos(attitude.roll);
-  const sr = Math.sin(attitude.roll);
-  const cp = Math.cos(attitude.pitch);
-  const sp = Math.sin(attitude.pitch);
-  // Gravity in the body frame is Rᵀ·[0, 0, g] = g·[−sp, cp·sr, cp·cr].
-  fields.push(
-    { field: 'ax', value: a.x + GRAVITY_MPS2 * sp },
-    { field: 'ay', value: a.y - GRAVITY_MPS2 * cp * sr },
-    { field: 'az', value: a.z - GRAVITY_MPS2 * cp * cr },
+  part(
+    'angular_velocity',
+    [
+      { field: 'vroll', value: w.x },
+      { field: 'vpitch', value: w.y },
+      { field: 'vyaw', value: w.z },
+    ],
+    covDiag(imu.angularVelocityCovariance, 1e-4),
   );
-  variances.push(...covDiag(imu.linearAccelerationCovariance, 0.01));
-  return select(sensor, stampMs, fields, (i, j) => (i === j ? (variances[i] ?? 0) : 0), fuse);
+  const a = imu.linearAccelerationMps2;
+  const cr = Math.cos(state.roll);
+  const sr = Math.sin(state.roll);
+  const cp = Math.cos(state.pitch);
+  const sp = Math.sin(state.pitch);
+  // The filter's a is the rate of change of the body-frame velocity; the accelerometer measures the
+  // world-frame one in body axes, which differs by ω × v (a multirotor turning at 1 rad/s at 10 m/s: 10 m/s²).
+  const cx = w.y * state.vz - w.z * state.vy;
+  const cy = w.z * state.vx - w.x * state.vz;
+  const cz = w.x * state.vy - w.y * state.vx;
+  // Gravity in the body frame is Rᵀ·[0, 0, g] = g·[−sp, cp·sr, cp·cr].
+  part(
+    'linear_acceleration',
+    [
+      { field: 'ax', value: a.x + GRAVITY_MPS2 * sp - cx },
+      { field: 'ay', value: a.y - GRAVITY_MPS2 * cp * sr - cy },
+      { field: 'az', value: a.z - GRAVITY_MPS2 * cp * cr - cz },
+    ],
+    covDiag(imu.linearAccelerationCovariance, 0.01),
+  );
+  if (out.length === 0) out.push({ ok: false, reason: 'impossible' });
+  return out;
 }
 
 /** Diagonal of a 3x3 covariance; ROS marks "not provided" with −1 in the first element. */

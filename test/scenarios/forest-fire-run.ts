@@ -14,6 +14,7 @@ import {
   SimClock,
   type Decision,
   type LatencyReport,
+  type Runtime,
   type RuntimeEvent,
 } from '../../runtime/index.js';
 import {
@@ -44,6 +45,8 @@ export interface ScenarioOptions {
   /** Change the mission before it runs (a scripted fault, a different battery). */
   readonly edit?: (m: Mission) => Mission;
   readonly missionFile?: string;
+  /** Called with the runtime before it starts (diagnostics: subscribe to more topics). */
+  readonly onRuntime?: (runtime: Runtime) => void;
 }
 
 export interface PayloadApproval {
@@ -85,6 +88,7 @@ export async function runForestFire(options: ScenarioOptions): Promise<ScenarioR
   const input: LoadedMission = { ...loaded, mission };
   const clock = new SimClock();
   const runtime = createRuntime(input, { clock, logger: silentLogger() });
+  options.onRuntime?.(runtime);
   const events: (RuntimeEvent & { atMs: number })[] = [];
   const decisions: Decision[] = [];
   const truth: SimTruth[] = [];
