@@ -24,6 +24,8 @@ export { operatorCommandKindSchema } from './schema/telemetry.js';
 export type { Simulation } from './schema/simulation.js';
 export type { Zone } from './schema/zones.js';
 export type { Tasking } from './schema/tasking.js';
+export type { ModelTrust, TrustedSigner } from './schema/model-trust.js';
+export type { Capture, CaptureTriggers } from './schema/capture.js';
 export type { Actuator } from './schema/actuator.js';
 export type { Origin } from './schema/origin.js';
 export { openRing, pointSchema, polygonSchema } from './schema/geometry.js';

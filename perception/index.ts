@@ -3,7 +3,7 @@
  * The one public surface of `perception/`; other folders import nothing deeper.
  */
 export { createDetector } from './detector.js';
-export type { Detector, DetectorOptions, ReloadResult } from './detector.js';
+export type { Detector, DetectorOptions, PendingFrame, ReloadResult } from './detector.js';
 export { registerBackend, registeredBackends } from './backend.js';
 export type {
   Backend,
@@ -22,7 +22,16 @@ export type { ExecutionProviderName, InputSpec, ModelManifest, ModelManifestInpu
 export { resolveManifest } from './manifest-file.js';
 export type { ManifestSource, ResolvedManifest } from './manifest-file.js';
 export { Preprocessor, unletterboxInPlace } from './letterbox.js';
-export type { ImageInput, LetterboxTransform, PreprocessSpec, RawFrame, RawPixelEncoding } from './letterbox.js';
+export type {
+  ImageInput,
+  LetterboxTransform,
+  PreparedFrame,
+  PreprocessSpec,
+  RawFrame,
+  RawPixelEncoding,
+} from './letterbox.js';
+export { readImageSize } from './image-size.js';
+export type { ImageSize } from './image-size.js';
 export { nms, NmsScratch, iou } from './nms.js';
 export type { NmsOptions } from './nms.js';
 export { Tracker, DEFAULT_TRACKER_OPTIONS } from './tracker.js';
@@ -30,8 +39,11 @@ export type { TrackedDetection, TrackerOptions, TrackSnapshot, TrackState } from
 export { sha256File, sha256Bytes, verifySha256 } from './sha256.js';
 export { readOnnxMetadata, parseUltralyticsNames } from './onnx/metadata.js';
 export { openOnnxSession, onnxBackend } from './onnx/session.js';
+export { tfjsBackend } from './tfjs/backend.js';
 export type { OnnxSession, OnnxSessionOptions } from './onnx/session.js';
 export { runDetect } from './detect-command.js';
+export { annotatedPath, annotationSvg, writeAnnotatedImage } from './annotate.js';
+export type { AnnotationBox } from './annotate.js';
 export type {
   DetectCommandDetection,
   DetectCommandImage,
@@ -48,18 +60,27 @@ export {
 export type { BoxXyxy, Detection, DetectionFrame, StageTimings } from './types.js';
 export { estimatorPlugin } from './fusion/plugin.js';
 export { PassthroughEstimator } from './fusion/passthrough-estimator.js';
-export { EkfEstimator, DEFAULT_PROCESS_NOISE, DEFAULT_INITIAL_COVARIANCE } from './fusion/ekf-estimator.js';
+export {
+  EkfEstimator,
+  DEFAULT_PROCESS_NOISE,
+  AERIAL_PROCESS_NOISE,
+  DEFAULT_INITIAL_COVARIANCE,
+  DIVERGED_AFTER_MS,
+} from './fusion/ekf-estimator.js';
 export type { EstimatorStats } from './fusion/ekf-estimator.js';
 export { Ekf } from './fusion/ekf.js';
 export type { CorrectResult, EkfConfig, Measurement } from './fusion/ekf.js';
 export { LaggedFilter } from './fusion/lagged-filter.js';
-export { TargetLocaliser } from './fusion/target-localiser.js';
+export { TargetLocaliser, sightingsTopic, DEFAULT_LOCALISER_OPTIONS } from './fusion/target-localiser.js';
+export type { LocaliserOptions, SightingReport, SkipReason } from './fusion/target-localiser.js';
 export { WorldModel } from './fusion/world-model.js';
 export type { Sighting, WorldModelOptions } from './fusion/world-model.js';
 export { ApproximateTimeSync } from './fusion/approximate-time.js';
 export { TransformTree } from './fusion/transforms.js';
 export { cameraFromFov, localiseBox } from './fusion/localise.js';
 export { perceptionPlugin } from './plugin.js';
+export { MODEL_TRUST_COMPONENT, modelVerifierService } from './model-verifier.js';
+export type { ModelToVerify, ModelVerifier } from './model-verifier.js';
 export { PerceptionPipeline } from './pipeline-component.js';
 export { runEval } from './eval/eval-command.js';
 export type { EvalCommandResult, RunEvalOptions } from './eval/eval-command.js';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { loadMissionFile } from '../../missions/index.js';
+import { loadMissionFile, type LoadedMission } from '../../missions/index.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -20,6 +20,7 @@ import { ProgressReporter, type RunSummary } from '../progress.js';
 import { writeRunMap } from '../run-map.js';
 import { RunTracker } from '../run-track.js';
 import { parsePositiveNumber, parseSpeed } from '../parse.js';
+import { parsePort, startRunBroker, withBroker } from '../run-local-broker.js';
 
 interface RunOptions {
   readonly duration?: number;
@@ -29,6 +30,7 @@ interface RunOptions {
   readonly quiet?: boolean;
   readonly runDir?: string;
   readonly record?: string;
+  readonly localBroker?: true | number;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -54,13 +56,33 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       'write the sensors (as /kestrel/sensors/<id>) and outputs to a rosbag2 MCAP; replay it with kestrel replay',
     )
     .option('--run-dir <dir>', 'where the run record goes (events.jsonl, summary.json). Default runs/<mission>-<time>')
+    .option(
+      '--local-broker [port]',
+      'start a loopback mosquitto for this run (port 1883, or a free one if taken) and send telemetry to it; prints the mosquitto_sub command. Without mosquitto, telemetry stays on disk',
+      parsePort,
+    )
     .action(async (file: string, opts: RunOptions) => {
       setExit(await runMission(file, opts, io));
     });
 }
 
 async function runMission(file: string, opts: RunOptions, io: CliIo): Promise<number> {
-  const loaded = await loadMissionFile(file);
+  const asLoaded = await loadMissionFile(file);
+  const localBroker =
+    opts.localBroker === undefined ? undefined : await startRunBroker(opts.localBroker, asLoaded, { io });
+  // Stopped on every way out, a forced exit included (no async work runs in an exit hook).
+  const killBroker = (): void => localBroker?.kill();
+  process.once('exit', killBroker);
+  try {
+    const loaded = localBroker === undefined ? asLoaded : withBroker(asLoaded, localBroker.url);
+    return await runLoaded(loaded, opts, io);
+  } finally {
+    process.off('exit', killBroker);
+    await localBroker?.stop();
+  }
+}
+
+async function runLoaded(loaded: LoadedMission, opts: RunOptions, io: CliIo): Promise<number> {
   const mission = loaded.mission;
   const logger = createLogger({
     level: opts.logLevel ?? mission.logging.level,

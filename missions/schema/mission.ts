@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { actuatorSchema } from './actuator.js';
 import { behaviorSchema } from './behavior.js';
+import { captureSchema } from './capture.js';
 import { estimatorSchema } from './estimator.js';
 import { guardrailsSchema } from './guardrails.js';
 import { idSchema } from './ids.js';
 import { modelSchema } from './models.js';
+import { modelTrustSchema } from './model-trust.js';
 import { originSchema } from './origin.js';
 import { perceptionSchema } from './perception.js';
 import { platformSchema } from './platform.js';
@@ -12,6 +14,7 @@ import { sensorSchema } from './sensors.js';
 import { simulationSchema } from './simulation.js';
 import { telemetrySchema } from './telemetry.js';
 import { taskingSchema } from './tasking.js';
+import { transformsSchema } from './transforms.js';
 import { zoneSchema } from './zones.js';
 
 export const MISSION_API_VERSION = 'kestrel/v1';
@@ -42,6 +45,7 @@ export const missionSchema = z
     origin: originSchema.optional(),
     simulation: simulationSchema.optional(),
     sensors: z.array(sensorSchema).default([]).describe('Sensor streams.'),
+    transforms: transformsSchema.optional(),
     estimator: estimatorSchema.default({
       kind: 'ekf',
       rateHz: 30,
@@ -50,11 +54,15 @@ export const missionSchema = z
       maxDeadReckoningMs: 30_000,
     }),
     models: z.array(modelSchema).default([]).describe('Vision and language models.'),
+    modelTrust: modelTrustSchema
+      .optional()
+      .describe('Require signed models from trusted signers. Absent: models load on their sha256 pin alone.'),
     perception: perceptionSchema.default({ pipelines: [] }),
     guardrails: guardrailsSchema,
     zones: z.array(zoneSchema).default([]).describe('Named places an operator can refer to in tasking requests.'),
     behavior: behaviorSchema,
     tasking: taskingSchema.optional(),
+    capture: captureSchema.optional().describe('Field data capture. Absent: nothing is captured.'),
     actuator: actuatorSchema
       .optional()
       .describe('Where approved actions go. Default: sim when simulation is set, else log.'),
@@ -71,6 +79,11 @@ export const missionSchema = z
     uniqueIds(m.models, ['models'], 'model', ctx);
     uniqueIds(m.perception.pipelines, ['perception', 'pipelines'], 'pipeline', ctx);
     uniqueZoneNames(m.zones, ctx);
+    m.capture?.pipelines?.forEach((id, i) => {
+      if (!m.perception.pipelines.some((p) => p.id === id)) {
+        ctx.addIssue({ code: 'custom', path: ['capture', 'pipelines', i], message: `no pipeline with id "${id}"` });
+      }
+    });
     if (m.tasking !== undefined && !m.models.some((model) => model.id === m.tasking?.model)) {
       ctx.addIssue({
         code: 'custom',
