@@ -156,6 +156,8 @@ const KNOCKDOWN_MS = 2000;
 export class AreaSearch implements BehaviorLogic {
   readonly kind = 'area_search';
   private phase: Phase = 'takeoff';
+  /** Where the climb began: the climb holds over it (aiming at the current position would follow any drift). */
+  private launchXY: readonly [number, number] | undefined;
   private readonly route: WaypointCursor;
   private home: XY | undefined;
   private readonly incidents: Incident[] = [];
@@ -283,9 +285,12 @@ export class AreaSearch implements BehaviorLogic {
     const alt = this.altitudeM;
     const p = pose.positionM;
     switch (this.phase) {
-      case 'takeoff':
+      case 'takeoff': {
         if (alt === undefined || p.z >= alt - 2) this.phase = 'search';
-        return gotoLocal(p.x, p.y, alt);
+        // Wind pushes a climbing multirotor sideways; climb over the launch point, not wherever it has drifted to.
+        this.launchXY ??= [p.x, p.y];
+        return gotoLocal(this.launchXY[0], this.launchXY[1], alt);
+      }
       case 'search': {
         const wp = this.route.current(pose);
         if (wp === undefined) {
