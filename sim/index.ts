@@ -14,6 +14,10 @@ export {
   simulationComponents,
 } from './plugin.js';
 export { SIM_LINK_PEER, SimLinkState, simLinkComponent } from './link.js';
+export { SIM_LABEL_LOG_COMPONENT, simLabelLogComponent } from './label-log.js';
+export type { SimLabelRecord } from './label-log.js';
+export { labelFrame, labelBoxes } from './dataset/label-frame.js';
+export type { FrameLabelBox } from './dataset/label-frame.js';
 export type { SimLinkOptions } from './link.js';
 export type { SimFrameLabels } from './plugin.js';
 export { SimWorld } from './world.js';

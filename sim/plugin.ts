@@ -18,6 +18,7 @@ import type { Actuator, Sensor, Simulation } from '../missions/index.js';
 import type { LabelBox } from './render/renderer.js';
 import { loadScenario } from './scenario/load.js';
 import { SimCamera } from './sensors/camera.js';
+import { simLabelLogComponent } from './label-log.js';
 import { simLinkComponent } from './link.js';
 import { createSimSensor } from './sensors/create.js';
 import type { SimSensor } from './sensors/sensor.js';
@@ -176,7 +177,12 @@ export function simActuatorComponent(_actuator: Actuator, _asm: AssemblyContext)
  * `runtime/link`, cut by the scenario's `link_loss` faults).
  */
 export function simulationComponents(simulation: Simulation, asm: AssemblyContext): readonly Component[] {
-  return [simWorldComponent(simulation, asm), simLinkComponent(requireWorld)];
+  const labelLog = simLabelLogComponent(simulation, asm);
+  return [
+    simWorldComponent(simulation, asm),
+    simLinkComponent(requireWorld),
+    ...(labelLog === undefined ? [] : [labelLog]),
+  ];
 }
 
 /**

@@ -4,11 +4,10 @@ import { RandomStream } from '../random.js';
 import { CameraRenderer, type CameraPose, type LabelBox } from '../render/renderer.js';
 import type { Scenario } from '../scenario/schema.js';
 import { SimWorld } from '../world.js';
-import { DATASET_CLASSES } from './classes.js';
-import { mergeFireClusters, mergeOverlapping } from './clusters.js';
+import { labelFrame } from './label-frame.js';
 import { samplePose, type DatasetView } from './poses.js';
 import { varyScenario } from './variation.js';
-import { toYoloLabels, type YoloLabel } from './yolo.js';
+import type { YoloLabel } from './yolo.js';
 
 export interface DatasetOptions {
   readonly scenario: Scenario;
@@ -106,9 +105,7 @@ export function* generateDataset(options: DatasetOptions): Generator<DatasetFram
       if (k > 0) advance(world, rng.uniform(1, 8));
       const pose = samplePose(world, rng, view, fovDeg);
       const { data, boxes } = camera.render(pose, index);
-      const cols = world.fire?.cols;
-      const fires = cols === undefined ? boxes : mergeFireClusters(boxes, cols);
-      const merged = mergeOverlapping(fires, 'smoke');
+      const { merged, labels } = labelFrame(boxes, width, height, world.fire?.cols);
       yield {
         index,
         split,
@@ -119,7 +116,7 @@ export function* generateDataset(options: DatasetOptions): Generator<DatasetFram
         pose,
         timeS: world.timeS,
         boxes: merged,
-        labels: toYoloLabels(merged, width, height, DATASET_CLASSES),
+        labels,
       };
     }
   }

@@ -465,6 +465,7 @@ export class CameraRenderer {
     if (fire === undefined) return;
     const { width, height } = this.intrinsics;
     if (!this.columnMode) {
+      this.drawFireGlow(out, s);
       // Three flame tongues per cell at hashed offsets, each flickering on its own: a ragged front, not a grid of dots.
       let box: { x: number; y: number; w: number; h: number } | undefined;
       for (let k = 0; k < 3; k++) {
@@ -515,6 +516,25 @@ export class CameraRenderer {
     }
     if (maxX >= minX && y1 >= y0)
       boxes.push({ cls: 'fire', id: `cell-${s.ref}`, x: minX, y: y0, w: maxX - minX + 1, h: y1 - y0 + 1 });
+  }
+
+  /**
+   * At night a burning cell lights the ground around it: an additive orange
+   * halo, brightest at the cell, that is not part of the fire's label (the
+   * label is the flames). It makes a night fire look unlike a day one: a big
+   * soft orange blob with the flames at its heart.
+   */
+  private drawFireGlow(out: Uint8ClampedArray, s: Sprite): void {
+    const glowM = this.world.scenario.lighting.fireGlowM;
+    if (glowM <= 0 || !this.project(s.x, s.y, 0)) return;
+    const radius = (this.focalPx * glowM * (0.6 + 0.4 * s.amount)) / this.pz;
+    const strength = 0.55 * s.amount;
+    this.disc(this.pu, this.pv, radius, (o, q) => {
+      const a = strength * (1 - q) * (1 - q);
+      out[o] = (out[o] as number) + 255 * a;
+      out[o + 1] = (out[o + 1] as number) + 105 * a;
+      out[o + 2] = (out[o + 2] as number) + 20 * a;
+    });
   }
 
   private drawSmoke(out: Uint8ClampedArray, s: Sprite, boxes: LabelBox[]): void {

@@ -2,11 +2,13 @@ import { KestrelError } from '../../runtime/index.js';
 import type { KestrelIssue } from '../../runtime/index.js';
 import { darkFactory } from '../scenarios/dark-factory.js';
 import { forestFire } from '../scenarios/forest-fire.js';
+import { forestFireNight } from '../scenarios/forest-fire-night.js';
 import { perimeter } from '../scenarios/perimeter.js';
 import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.js';
 
 const BUILTIN: Readonly<Record<string, ScenarioInput>> = {
   'forest-fire': forestFire,
+  'forest-fire-night': forestFireNight,
   'dark-factory': darkFactory,
   perimeter,
 };

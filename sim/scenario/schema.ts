@@ -154,8 +154,15 @@ export const scenarioSchema = z
           .default(0)
           .describe('Reach of a vehicle headlight, m; 0 = none. Default 0.'),
         visibilityM: z.number().positive().default(1500).describe('Fog visibility, m. Default 1500.'),
+        fireGlowM: z
+          .number()
+          .nonnegative()
+          .default(0)
+          .describe(
+            'Radius of the orange light a burning cell casts on the ground around it, m; 0 = none (by day it is lost in the sunlight). Default 0.',
+          ),
       })
-      .default({ ambient: 1, headlightM: 0, visibilityM: 1500 }),
+      .default({ ambient: 1, headlightM: 0, visibilityM: 1500, fireGlowM: 0 }),
     obstacles: z.array(obstacleSchema).default([]),
     buildings: z.array(obstacleSchema).default([]),
     walls: z.array(wallSchema).default([]),

@@ -25,7 +25,8 @@ def read_names(data_dir):
                     return [n.strip().strip("'\"") for n in rest.strip("[]").split(",")]
                 continue
             if in_names:
-                m = re.match(r"^\s+(\d+)\s*:\s*(.+?)\s*$", line)
+                # Keys may be quoted ("0": fire): `kestrel data export` writes data.yaml with a YAML library.
+                m = re.match(r"^\s+[\"']?(\d+)[\"']?\s*:\s*(.+?)\s*$", line)
                 if m:
                     names[int(m.group(1))] = m.group(2).strip("'\"")
                     continue

@@ -4,6 +4,11 @@
  * coloured per class). Dev-time only.
  *
  *   npx tsx tools/train/draw-example.ts models/kestrel-sim-det.yaml models/kestrel-sim-det-example.png
+ *
+ * With a scenario and a second manifest, the two models side by side on the
+ * same frame (the field data loop's before and after):
+ *
+ *   npx tsx tools/train/draw-example.ts old.yaml docs/fieldloop-night.png 150 forest-fire-night new.yaml
  */
 import sharp from 'sharp';
 import { createDetector } from '../../perception/index.js';
@@ -13,10 +18,15 @@ import { builtinScenario, CameraRenderer, mergeFireClusters, mergeOverlapping, S
 const COLOURS: Record<string, string> = { fire: '#ff3030', smoke: '#30e0ff', person: '#ffe030', vehicle: '#ff40ff' };
 
 async function main(): Promise<void> {
-  const [manifest = 'models/kestrel-sim-det.yaml', out = 'models/kestrel-sim-det-example.png', when = '150'] =
-    process.argv.slice(2);
+  const [
+    manifest = 'models/kestrel-sim-det.yaml',
+    out = 'models/kestrel-sim-det-example.png',
+    when = '150',
+    scenarioName = 'forest-fire',
+    manifest2,
+  ] = process.argv.slice(2);
   const world = new SimWorld({
-    scenario: builtinScenario('forest-fire')!,
+    scenario: builtinScenario(scenarioName)!,
     platform: { kind: 'multirotor', id: 'd', maxSpeedMps: 10, maxClimbMps: 3, maxYawRateDps: 90, maxAccelMps2: 4 },
     seed: 7,
   });
@@ -26,15 +36,59 @@ async function main(): Promise<void> {
   const camera = new CameraRenderer(world, { width, height, fovDeg: 90 }, world.rng.stream('example:cam'));
   const { data, boxes } = camera.render({ x: 160, y: 135, z: 40, yawRad: 0.4, pitchRad: Math.PI / 2, rollRad: 0 }, 0);
   const truth = mergeOverlapping(mergeFireClusters(boxes, world.fire!.cols), 'smoke');
-  const detector = await createDetector(manifest, { logger: silentLogger() });
-  const frame = await detector.run({ data, width, height, encoding: 'rgb8' });
-  await detector.close();
-  const rects = [
+  const detect = async (m: string) => {
+    const detector = await createDetector(m, { logger: silentLogger() });
+    const f = await detector.run({ data, width, height, encoding: 'rgb8' });
+    await detector.close();
+    return f;
+  };
+  const frame = await detect(manifest);
+  const rects = boxesSvg(truth, frame.detections);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rects.join('')}</svg>`;
+  const raw = { raw: { width, height, channels: 3 as const } };
+  const after = await sharp(Buffer.from(data), raw)
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+  let left = await sharp(Buffer.from(data), raw).png().toBuffer();
+  let right = after;
+  if (manifest2 !== undefined) {
+    // Two models: the first's boxes on the left, the second's on the right.
+    const second = await detect(manifest2);
+    const svg2 = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${boxesSvg(truth, second.detections).join('')}</svg>`;
+    left = after;
+    right = await sharp(Buffer.from(data), raw)
+      .composite([{ input: Buffer.from(svg2), top: 0, left: 0 }])
+      .png()
+      .toBuffer();
+    console.log(
+      `${manifest2}: ${second.detections.length} detections (${second.detections.map((d) => d.className).join(', ')})`,
+    );
+  }
+  // Before (the camera frame, or the first model) and after (with boxes, or the second model), side by side.
+  await sharp({ create: { width: width * 2 + 8, height, channels: 3, background: '#202020' } })
+    .composite([
+      { input: left, top: 0, left: 0 },
+      { input: right, top: 0, left: width + 8 },
+    ])
+    .png()
+    .toFile(out);
+  console.log(
+    `wrote ${out}: ${frame.detections.length} detections (${frame.detections.map((d) => d.className).join(', ')}), ` +
+      `${truth.length} labelled objects, ${frame.timings.totalMs.toFixed(1)} ms`,
+  );
+}
+
+function boxesSvg(
+  truth: readonly { x: number; y: number; w: number; h: number }[],
+  detections: readonly { className: string; score: number; box: { x1: number; y1: number; x2: number; y2: number } }[],
+): string[] {
+  return [
     ...truth.map(
       (b) =>
         `<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="none" stroke="white" stroke-width="1" stroke-dasharray="4 3"/>`,
     ),
-    ...frame.detections.map((d) => {
+    ...detections.map((d) => {
       const c = COLOURS[d.className] ?? '#ffffff';
       const { x1, y1, x2, y2 } = d.box;
       return (
@@ -43,24 +97,6 @@ async function main(): Promise<void> {
       );
     }),
   ];
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rects.join('')}</svg>`;
-  const before = sharp(Buffer.from(data), { raw: { width, height, channels: 3 } });
-  const after = await sharp(Buffer.from(data), { raw: { width, height, channels: 3 } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-    .png()
-    .toBuffer();
-  // Before (the camera frame) and after (with boxes), side by side.
-  await sharp({ create: { width: width * 2 + 8, height, channels: 3, background: '#202020' } })
-    .composite([
-      { input: await before.png().toBuffer(), top: 0, left: 0 },
-      { input: after, top: 0, left: width + 8 },
-    ])
-    .png()
-    .toFile(out);
-  console.log(
-    `wrote ${out}: ${frame.detections.length} detections (${frame.detections.map((d) => d.className).join(', ')}), ` +
-      `${truth.length} labelled objects, ${frame.timings.totalMs.toFixed(1)} ms`,
-  );
 }
 
 await main();

@@ -24,6 +24,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from data import load_split, read_names  # noqa: E402
+from init_weights import freeze_bn, load_onnx_weights  # noqa: E402
 from loss import detection_loss  # noqa: E402
 from model import STRIDE, ExportHead, TinyDet, anchor_points, decode_boxes  # noqa: E402
 from quick_eval import ap50_per_class  # noqa: E402
@@ -56,6 +57,12 @@ def parse_args(argv=None):
     p.add_argument("--limit", type=int, default=None, help="use at most this many train images (smoke tests)")
     p.add_argument("--width", default="16,32,48,64,96", help="channels per stage, comma separated")
     p.add_argument("--opset", type=int, default=13)
+    p.add_argument("--init", default=None,
+                   help="fine-tune: start from this exported detector (.onnx, same --width and classes); "
+                        "BatchNorm statistics stay frozen")
+    p.add_argument("--add", action="append", default=[], metavar="DIR",
+                   help="another YOLO dataset whose train split joins the training set (repeatable; same class "
+                        "names), e.g. an exported field capture set")
     return p.parse_args(argv)
 
 
@@ -157,6 +164,13 @@ def main(argv=None):
     nc = len(names)
     t0 = time.time()
     train_x, train_y, _ = load_split(args.data, "train", args.imgsz, args.limit)
+    for extra in args.add:
+        if read_names(extra) != names:
+            sys.exit(f"error: {extra} has classes {read_names(extra)}, {args.data} has {names}")
+        ex, ey, _ = load_split(extra, "train", args.imgsz, args.limit)
+        print(f"added {len(ey)} train images from {extra}", file=sys.stderr)
+        train_x = np.concatenate([train_x, ex])
+        train_y = train_y + ey
     val_x, val_y, _ = load_split(args.data, "val", args.imgsz, None if args.limit is None else max(8, args.limit // 4))
     print(f"loaded {len(train_y)} train / {len(val_y)} val images at {args.imgsz}px in {time.time() - t0:.0f}s; "
           f"classes {names}", file=sys.stderr)
@@ -166,6 +180,9 @@ def main(argv=None):
 
     width = tuple(int(c) for c in args.width.split(","))
     model = TinyDet(nc, width)
+    if args.init is not None:
+        n = load_onnx_weights(model, args.init, args.imgsz)
+        print(f"init: {n} convolutions from {args.init}", file=sys.stderr)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {n_params / 1e6:.2f} M parameters", file=sys.stderr)
     g = args.imgsz // STRIDE
@@ -176,13 +193,23 @@ def main(argv=None):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
                             lr=args.lr, betas=(0.9, 0.999))
     steps_per_epoch = math.ceil(len(train_y) / args.batch)
-    total = steps_per_epoch * args.epochs
+    total = max(1, steps_per_epoch * args.epochs)
     warmup = min(300, total // 10)
 
     def lr_at(step):
         if step < warmup:
             return args.lr * (step + 1) / warmup
         return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup))))
+
+    def meta(done):
+        m = {"data": os.path.abspath(args.data), "epochs": args.epochs, "epochs_done": done,
+             "imgsz": args.imgsz, "seed": args.seed, "batch": args.batch, "lr": args.lr, "width": list(width),
+             "train_images": len(train_y), "torch": torch.__version__}
+        if args.add:
+            m["add"] = [os.path.abspath(a) for a in args.add]
+        if args.init is not None:
+            m["init"] = os.path.abspath(args.init)
+        return m
 
     yielding = tuple(i for i, n in enumerate(names) if n in DIFFUSE_CLASSES)
     ema = Ema(model)
@@ -191,6 +218,8 @@ def main(argv=None):
     step = 0
     for epoch in range(args.epochs):
         model.train()
+        if args.init is not None:
+            freeze_bn(model)
         order = torch.randperm(len(train_y), generator=gen)
         bar = tqdm(range(steps_per_epoch), total=steps_per_epoch, desc=f"epoch {epoch + 1}/{args.epochs}",
                    file=sys.stderr)
@@ -218,11 +247,11 @@ def main(argv=None):
             aps = ap50_per_class(preds, val_y, nc, score=0.001)
             print(f"epoch {epoch + 1}: val AP@0.5 " + ", ".join(f"{n} {a:.3f}" for n, a in zip(names, aps)) +
                   f" ({time.time() - t0:.0f}s)", file=sys.stderr)
-        meta = {"data": os.path.abspath(args.data), "epochs": args.epochs, "epochs_done": epoch + 1,
-                "imgsz": args.imgsz, "seed": args.seed, "batch": args.batch, "lr": args.lr, "width": list(width),
-                "train_images": len(train_y), "torch": torch.__version__}
         # Exported after every epoch: an interrupted run still leaves its latest model behind.
-        export_onnx(ema.model, names, args.imgsz, args.out, args.opset, meta)
+        export_onnx(ema.model, names, args.imgsz, args.out, args.opset, meta(epoch + 1))
+    if args.epochs == 0:
+        # --init with no training: the loaded weights as they are (checks the round trip with `kestrel eval`).
+        export_onnx(model, names, args.imgsz, args.out, args.opset, meta(0))
     print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB) after {time.time() - t0:.0f}s", file=sys.stderr)
 
 

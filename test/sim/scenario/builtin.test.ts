@@ -4,11 +4,14 @@ import { builtinScenario, builtinScenarioNames, loadScenario, parseScenario } fr
 import { scenario } from '../fixtures.js';
 
 describe('built-in scenarios', () => {
-  it.each(['forest-fire', 'dark-factory', 'perimeter'])('%s validates and loads by name', async (name) => {
-    expect(builtinScenarioNames).toContain(name);
-    const s = await loadScenario(name);
-    expect(s.name).toBe(name);
-  });
+  it.each(['forest-fire', 'forest-fire-night', 'dark-factory', 'perimeter'])(
+    '%s validates and loads by name',
+    async (name) => {
+      expect(builtinScenarioNames).toContain(name);
+      const s = await loadScenario(name);
+      expect(s.name).toBe(name);
+    },
+  );
 
   it('forest-fire is a 400 x 300 m forest with a fuel-free village at x 300-420, y 240-320', () => {
     const s = builtinScenario('forest-fire')!;

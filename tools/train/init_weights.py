@@ -1,0 +1,86 @@
+"""Loads a detector's weights back from its exported ONNX file, so
+`train.py --init model.onnx` fine-tunes the shipped model rather than
+starting over (no PyTorch checkpoint ships with it).
+
+The export folds each BatchNorm into the convolution before it, so the ONNX
+file holds one weight and one bias per convolution, named `onnx::Conv_*`.
+They are matched to the network's convolutions by order: the ONNX graph
+lists Conv nodes in the order the traced forward pass ran them, which is
+the order forward hooks see them here; every shape is checked. Each folded
+pair comes back as the convolution's weight plus a BatchNorm that is the
+identity (mean 0, variance 1 - eps, scale 1) with the folded bias as its
+shift; fine-tuning then keeps BatchNorm statistics frozen (`freeze_bn`),
+since batch statistics of an identity layer would undo the fold.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def _conv_call_order(model, imgsz):
+    order = []
+    hooks = [m.register_forward_hook(lambda mod, _i, _o: order.append(mod))
+             for m in model.modules() if isinstance(m, nn.Conv2d)]
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, imgsz, imgsz))
+    model.train(was_training)
+    for h in hooks:
+        h.remove()
+    return order
+
+
+def _bn_after(model):
+    """Maps each Conv2d to the BatchNorm2d that follows it in the same Sequential (Conv blocks), if any."""
+    following = {}
+    for m in model.modules():
+        if isinstance(m, nn.Sequential):
+            kids = list(m.children())
+            for a, b in zip(kids, kids[1:]):
+                if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d):
+                    following[a] = b
+    return following
+
+
+def load_onnx_weights(model, onnx_path, imgsz):
+    """Copies the ONNX file's (folded) weights into `model` (a TinyDet of the same width and classes). Returns the count."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(onnx_path).graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    nodes = [n for n in graph.node if n.op_type == "Conv"]
+    convs = _conv_call_order(model, imgsz)
+    if len(nodes) != len(convs):
+        raise SystemExit(f"error: {onnx_path} has {len(nodes)} convolutions, the network {len(convs)}: "
+                         "not this architecture (check --width and the class count)")
+    bn_of = _bn_after(model)
+    with torch.no_grad():
+        for i, (node, conv) in enumerate(zip(nodes, convs)):
+            w = inits.get(node.input[1])
+            b = inits.get(node.input[2]) if len(node.input) > 2 else None
+            if w is None or tuple(w.shape) != tuple(conv.weight.shape):
+                raise SystemExit(f"error: convolution {i} ({node.name}): weight shape "
+                                 f"{None if w is None else tuple(w.shape)} != {tuple(conv.weight.shape)}")
+            conv.weight.copy_(torch.from_numpy(np.array(w, dtype=np.float32)))
+            bias = torch.zeros(conv.out_channels) if b is None else torch.from_numpy(np.array(b, dtype=np.float32))
+            bn = bn_of.get(conv)
+            if bn is not None:
+                bn.weight.fill_(1.0)
+                bn.bias.copy_(bias)
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0 - bn.eps)
+            elif conv.bias is not None:
+                conv.bias.copy_(bias)
+            else:
+                raise SystemExit(f"error: convolution {i} ({node.name}) has a bias but no BatchNorm to carry it")
+    return len(nodes)
+
+
+def freeze_bn(model):
+    """Keeps BatchNorm in eval mode (running statistics fixed, scale and shift still learned)."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
