@@ -18,7 +18,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from corpus import KEY_ORDER, plan_json  # noqa: E402
-from model import TaskLM, greedy_plan  # noqa: E402
+from model import TaskLM, greedy_plan, set_tokenizer  # noqa: E402
+from tokenizer import from_state  # noqa: E402
 
 
 def load_jsonl(path):
@@ -72,6 +73,7 @@ def evaluate(model, rows, show_errors=10, out=sys.stdout):
 
 def load_checkpoint(path):
     ck = torch.load(path, map_location="cpu")
+    set_tokenizer(from_state(ck.get("tokenizer")))
     model = TaskLM(**ck["cfg"])
     model.load_state_dict(ck["state"])
     model.eval()

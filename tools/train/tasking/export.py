@@ -8,8 +8,8 @@
   outputs  logits float32 [batch, seq, vocab],
            present_0..present_{L-1} float32 [2, batch, heads, total_seq, head_size]
 
-and writes beside it kestrel-tasking.tokenizer.json (HF format, a BPE with
-no merges = one token per character), kestrel-tasking.genai_config.json,
+and writes beside it kestrel-tasking.tokenizer.json (HF format: the
+byte-level BPE the model was trained with, or one token per character), kestrel-tasking.genai_config.json,
 the manifest kestrel-tasking.yaml (with sha256s) and checks the ONNX with
 onnx.checker. train.py calls export_all() at the end; by hand:
 
@@ -27,10 +27,13 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from model import FIRST_CHAR, SPECIALS, VOCAB_SIZE, OnnxWrapper, TaskLM  # noqa: E402
+from model import SPECIALS, OnnxWrapper, TaskLM, set_tokenizer, tokenizer  # noqa: E402
+from tokenizer import from_state  # noqa: E402
 
 NAME = "kestrel-tasking"
 MAX_TOKENS = 160
+# Plans are short in BPE tokens (about 25; the longest held-out one is under 60).
+MAX_TOKENS_BPE = 96
 
 
 def sha256(path):
@@ -41,25 +44,8 @@ def sha256(path):
 
 
 def tokenizer_json():
-    vocab = {tok: i for i, tok in enumerate(SPECIALS)}
-    for c in range(32, 127):
-        vocab[chr(c)] = FIRST_CHAR + c - 32
-    assert len(vocab) == VOCAB_SIZE
-    added = [{"id": i, "content": tok, "single_word": False, "lstrip": False, "rstrip": False,
-              "normalized": False, "special": True} for i, tok in enumerate(SPECIALS)]
-    return {
-        "version": "1.0",
-        "truncation": None,
-        "padding": None,
-        "added_tokens": added,
-        "normalizer": None,
-        "pre_tokenizer": None,
-        "post_processor": None,
-        "decoder": None,
-        "model": {"type": "BPE", "dropout": None, "unk_token": "<|unk|>", "continuing_subword_prefix": None,
-                  "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
-                  "vocab": vocab, "merges": []},
-    }
+    """The tokenizer the model was trained with, in Hugging Face format."""
+    return tokenizer().to_json()
 
 
 def genai_config(cfg, onnx_name):
@@ -87,7 +73,7 @@ def genai_config(cfg, onnx_name):
     }
 
 
-def manifest_yaml(onnx_sha, tok_sha, training):
+def manifest_yaml(onnx_sha, tok_sha, training, context=320, max_tokens=MAX_TOKENS):
     h = training.get("heldout", {})
     return f"""# Kestrel's mission-tuned tasking model: an operator request in, a plan (compact JSON) out.
 # Model card: {NAME}.md. Trained by tools/train/tasking (see its README to reproduce).
@@ -101,9 +87,9 @@ tokenizer:
   sha256: {tok_sha}
 config: {{ path: {NAME}.genai_config.json }}
 prompt: {{ template: '<|bos|>{{request}}<|sep|>' }}
-contextSize: 320
+contextSize: {context}
 threads: 2
-maxTokens: {MAX_TOKENS}
+maxTokens: {max_tokens}
 timeBudgetMs: 1000
 executionProviders: [cpu]
 # Trained with seed {training.get('seed')}, {training.get('steps')} steps x {training.get('batch')} requests;
@@ -117,7 +103,7 @@ def export_onnx(model, path, opset):
     L = cfg["layers"]
     wrapper = OnnxWrapper(model).eval()
     B, S, P = 1, 2, 3
-    ids = torch.randint(FIRST_CHAR, VOCAB_SIZE, (B, S))
+    ids = torch.randint(len(SPECIALS), cfg["vocab"], (B, S))
     pos = torch.arange(P, P + S)[None]
     am = torch.ones(B, P + S, dtype=torch.long)
     pasts = [torch.randn(2, B, cfg["heads"], P, hs) for _ in range(L)]
@@ -164,7 +150,8 @@ def export_all(model, out_dir, opset, training):
         f.write("\n")
     yaml_path = os.path.join(out_dir, f"{NAME}.yaml")
     with open(yaml_path, "w", encoding="utf-8") as f:
-        f.write(manifest_yaml(sha256(onnx_path), sha256(tok_path), training))
+        max_tokens = MAX_TOKENS_BPE if tokenizer().kind == "bpe" else MAX_TOKENS
+        f.write(manifest_yaml(sha256(onnx_path), sha256(tok_path), training, model.cfg["context"], max_tokens))
     size = os.path.getsize(onnx_path)
     print(f"wrote {onnx_path} ({size / 1e6:.2f} MB), {tok_path}, {cfg_path}, {yaml_path}")
 
@@ -176,6 +163,7 @@ def main(argv=None):
     p.add_argument("--opset", type=int, default=14)
     args = p.parse_args(argv)
     ck = torch.load(args.ckpt, map_location="cpu")
+    set_tokenizer(from_state(ck.get("tokenizer")))
     model = TaskLM(**ck["cfg"])
     model.load_state_dict(ck["state"])
     export_all(model, args.out, args.opset, ck.get("training", {}))

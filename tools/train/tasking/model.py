@@ -1,4 +1,4 @@
-"""A small decoder-only character-level transformer (GPT-2 style: learned
+"""A small decoder-only transformer (GPT-2 style: learned
 positions, pre-LayerNorm, GELU MLP, tied input/output embeddings) with a
 KV cache in the "Kestrel ONNX LM v1" layout: past/present per layer as
 [2, batch, heads, seq, head_size] (keys, then values)."""
@@ -9,19 +9,26 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# Token ids: five specials, then printable ASCII 32..126.
-SPECIALS = ["<|pad|>", "<|bos|>", "<|sep|>", "<|eos|>", "<|unk|>"]
-PAD, BOS, SEP, EOS, UNK = range(5)
-FIRST_CHAR = len(SPECIALS)
-VOCAB_SIZE = FIRST_CHAR + (127 - 32)
+from tokenizer import BOS, EOS, PAD, SEP, SPECIALS, UNK, CharTokenizer  # noqa: F401  (re-exported)
+
+# The tokenizer in use: train.py sets it (characters or byte-level BPE); checkpoints record which.
+_TOK = {"current": CharTokenizer()}
+
+
+def set_tokenizer(tok):
+    _TOK["current"] = tok
+
+
+def tokenizer():
+    return _TOK["current"]
 
 
 def encode_text(text):
-    return [FIRST_CHAR + ord(ch) - 32 if 32 <= ord(ch) <= 126 else UNK for ch in text]
+    return _TOK["current"].encode(text)
 
 
 def decode_ids(ids):
-    return "".join(chr(i - FIRST_CHAR + 32) for i in ids if FIRST_CHAR <= i < VOCAB_SIZE)
+    return _TOK["current"].decode(ids)
 
 
 def encode_prompt(request):
@@ -61,8 +68,9 @@ class Block(nn.Module):
 
 
 class TaskLM(nn.Module):
-    def __init__(self, vocab=VOCAB_SIZE, d=160, layers=4, heads=4, context=320):
+    def __init__(self, vocab=None, d=160, layers=4, heads=4, context=320):
         super().__init__()
+        vocab = vocab if vocab is not None else _TOK["current"].vocab_size
         self.cfg = dict(vocab=vocab, d=d, layers=layers, heads=heads, context=context)
         self.tok = nn.Embedding(vocab, d)
         self.pos = nn.Embedding(context, d)
@@ -126,8 +134,9 @@ class OnnxWrapper(nn.Module):
 
 
 @torch.no_grad()
-def greedy_plan(model, request, max_new=160, context=320):
+def greedy_plan(model, request, max_new=160, context=None):
     """Greedy decoding with the KV cache (prefill, then one token a step), unconstrained."""
+    context = context or model.cfg["context"]
     ids = encode_prompt(request)
     ids = ids[: context - 1]
     inp = torch.tensor([ids])
@@ -148,8 +157,9 @@ def greedy_plan(model, request, max_new=160, context=320):
 
 
 @torch.no_grad()
-def greedy_plan_full(model, request, max_new=160, context=320):
+def greedy_plan_full(model, request, max_new=160, context=None):
     """The same greedy decoding, recomputing the whole sequence each step (no cache)."""
+    context = context or model.cfg["context"]
     ids = encode_prompt(request)
     out = []
     for _ in range(max_new):

@@ -1,6 +1,8 @@
 // Dev-time check of the exported tasking model in onnxruntime-node (the runtime Kestrel uses):
 // prefill with past_seq = 0, then greedy steps with the KV cache must give the same logits as
 // recomputing the whole sequence, and the greedy plans are scored on the held-out fixture.
+// Tokenizes with Kestrel's own Tokenizer (from dist/: run `npm run build` first), so this also
+// checks that the tokenizer.json the trainer wrote encodes as in training.
 //
 //   node tools/train/tasking/ort-check.mjs [models/kestrel-tasking.yaml] [test/fixtures/tasking/firefighting-heldout.jsonl] [N]
 import { readFileSync } from 'node:fs';
@@ -8,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import ort from 'onnxruntime-node';
+import { Tokenizer } from '../../../dist/language/index.js';
 
 const manifestPath = process.argv[2] ?? 'models/kestrel-tasking.yaml';
 const dataPath = process.argv[3] ?? 'test/fixtures/tasking/firefighting-heldout.jsonl';
@@ -16,13 +19,12 @@ const limit = Number(process.argv[4] ?? 300);
 const dir = dirname(manifestPath);
 const config = JSON.parse(readFileSync(join(dir, 'kestrel-tasking.genai_config.json'), 'utf8')).model;
 const tok = JSON.parse(readFileSync(join(dir, 'kestrel-tasking.tokenizer.json'), 'utf8'));
-const vocab = tok.model.vocab;
-const idToTok = new Map(Object.entries(vocab).map(([t, i]) => [i, t]));
+const tokenizer = Tokenizer.fromJson(tok, 'kestrel-tasking.tokenizer.json');
 const special = (name) => tok.added_tokens.find((t) => t.content === name).id;
 const BOS = special('<|bos|>');
 const SEP = special('<|sep|>');
 const EOS = special('<|eos|>');
-const UNK = special('<|unk|>');
+const maxTokens = Number(/^maxTokens:\s*(\d+)/m.exec(readFileSync(manifestPath, 'utf8'))?.[1] ?? 160);
 const { num_hidden_layers: L, num_key_value_heads: H, head_size: HS } = config.decoder;
 const V = config.vocab_size;
 
@@ -57,13 +59,13 @@ const argmax = (data, offset) => {
 };
 
 async function greedy(request, checkRecompute) {
-  const prompt = [BOS, ...[...request].map((c) => vocab[c] ?? UNK), SEP];
+  const prompt = [BOS, ...tokenizer.encode(request), SEP];
   let { logits, presents } = await run(prompt, 0, null);
   let next = argmax(logits, (prompt.length - 1) * V);
   const seq = [...prompt];
   const out = [];
   let worst = 0;
-  while (next !== EOS && out.length < 160 && seq.length < config.context_length) {
+  while (next !== EOS && out.length < maxTokens && seq.length < config.context_length) {
     out.push(next);
     seq.push(next);
     ({ logits, presents } = await run([next], seq.length - 1, presents));
@@ -74,7 +76,7 @@ async function greedy(request, checkRecompute) {
     }
     next = argmax(logits, 0);
   }
-  return { text: out.map((i) => idToTok.get(i)).join(''), worst };
+  return { text: tokenizer.decode(out), worst };
 }
 
 const keyOrder = ['behavior', 'zone', 'altitudeM', 'speedMps', 'returnHomePct', 'targets', 'payload'];

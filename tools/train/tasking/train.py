@@ -39,7 +39,10 @@ sys.path.insert(0, HERE)
 
 import corpus  # noqa: E402
 from evaluate import evaluate, load_jsonl  # noqa: E402
-from model import EOS, PAD, SEP, TaskLM, encode_prompt, encode_text, greedy_plan, greedy_plan_full  # noqa: E402
+from model import (  # noqa: E402
+    EOS, PAD, SEP, TaskLM, encode_prompt, encode_text, greedy_plan, greedy_plan_full, set_tokenizer, tokenizer,
+)
+from tokenizer import BpeTokenizer, CharTokenizer, from_state  # noqa: E402
 
 try:
     from tqdm import tqdm
@@ -70,13 +73,19 @@ def parse_args(argv=None):
     p.add_argument("--heldout-n", type=int, default=300)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--steps", type=int, default=950)
+    p.add_argument("--minutes", type=float, default=None,
+                   help="train for this wall time instead: the schedule follows elapsed time and ends at the budget "
+                        "(for a shared machine whose speed varies; --steps is the bit-reproducible mode)")
     p.add_argument("--batch", type=int, default=24)
     p.add_argument("--lr", type=float, default=3e-3, help="peak AdamW learning rate (warm-up, cosine to 5%%)")
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--d", type=int, default=128, help="model width")
     p.add_argument("--layers", type=int, default=3)
     p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--context", type=int, default=320)
+    p.add_argument("--context", type=int, default=None, help="positions (default 320 for char, 192 for bpe)")
+    p.add_argument("--tokenizer", choices=["bpe", "char"], default="bpe",
+                   help="byte-level BPE learned from the TRAIN corpus (default) or one token per character")
+    p.add_argument("--merges", type=int, default=700, help="BPE merges to learn (vocab = 261 + merges)")
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     p.add_argument("--device", default="cpu", help="torch device for training (cpu; cuda works too); evaluation and export run on the CPU")
     p.add_argument("--ckpt", default=os.path.join(REPO, ".scratch", "tasking", "kestrel-tasking.pt"))
@@ -163,6 +172,19 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     zones = corpus.load_zones(args.mission)
+    if args.init:
+        set_tokenizer(from_state(torch.load(args.init, map_location="cpu").get("tokenizer")))
+    elif args.tokenizer == "bpe":
+        # Learned from TRAIN requests and their plans only (a seeded stream of its own): HELDOUT words stay unseen.
+        sample = corpus.make_examples(zones, corpus.TRAIN, 20000, f"{args.seed}:bpe")
+        t0 = time.time()
+        set_tokenizer(BpeTokenizer.train([t for req, plan in sample for t in (req, corpus.plan_json(plan))],
+                                         merges=args.merges))
+        print(f"bpe: {len(tokenizer().merges)} merges, vocab {tokenizer().vocab_size}, {time.time() - t0:.0f} s")
+    else:
+        set_tokenizer(CharTokenizer())
+    if args.context is None:
+        args.context = 192 if tokenizer().kind == "bpe" else 320
 
     # Held-out fixture: HELDOUT templates/vocabulary, another seed stream.
     rows = corpus.make_examples(zones, corpus.HELDOUT, args.heldout_n, args.seed + 1000)
@@ -185,11 +207,20 @@ def main(argv=None):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98))
 
+    budget_s = None if args.minutes is None else args.minutes * 60
+    if budget_s is not None:
+        args.steps = 10 ** 9  # the clock ends training
+
+    def progress(step):
+        """Fraction of the schedule done after warm-up: by steps, or by elapsed time under --minutes."""
+        if budget_s is not None:
+            return min(1.0, (time.time() - t0) / budget_s)
+        return (step - args.warmup) / max(1, args.steps - args.warmup)
+
     def lr_at(step):
         if step < args.warmup:
             return args.lr * (step + 1) / args.warmup
-        t = (step - args.warmup) / max(1, args.steps - args.warmup)
-        return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t)))
+        return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress(step))))
 
     data = Batches(zones, args.seed, args.batch, args.context)
     # SIGTERM/SIGINT end training early but still save, evaluate and export (the cosine schedule is cut short).
@@ -203,7 +234,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, _stop)
     done = 0
     t0 = time.time()
-    bar = tqdm(total=args.steps, desc="train", dynamic_ncols=True, mininterval=2)
+    bar = tqdm(total=None if budget_s is not None else args.steps, desc="train", dynamic_ncols=True, mininterval=2)
     ema = None
     model.train()
     for step in range(args.steps):
@@ -222,22 +253,27 @@ def main(argv=None):
         if step % 10 == 0:
             bar.set_postfix_str(f"loss {ema:.4f} lr {lr_at(step):.1e}")
         done = step + 1
-        if stop["flag"]:
+        if stop["flag"] or (budget_s is not None and time.time() - t0 >= budget_s):
             break
     bar.close()
     train_s = time.time() - t0
-    if done < args.steps:
+    if budget_s is not None:
+        print(f"time budget {args.minutes} min: {done} steps")
+        args.steps = done
+    elif done < args.steps:
         print(f"stopped early at step {done} of {args.steps}")
     print(f"trained {done} steps x {args.batch} in {train_s / 60:.1f} min, final loss (EMA) {ema:.4f}")
 
     os.makedirs(os.path.dirname(args.ckpt), exist_ok=True)
-    training = {"seed": args.seed, "steps": done, "scheduled_steps": args.steps, "d": args.d, "layers": args.layers,
+    training = {"seed": args.seed, "steps": done, "minutes_budget": args.minutes, "scheduled_steps": args.steps, "d": args.d, "layers": args.layers,
                 "heads": args.heads, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
                 "examples": args.steps * args.batch, "train_minutes": round(train_s / 60, 1),
                 "mission": os.path.relpath(args.mission, REPO)}
     model = model.cpu()
     training["device"] = args.device
-    torch.save({"cfg": model.cfg, "state": model.state_dict(), "training": training}, args.ckpt)
+    training["tokenizer"] = tokenizer().kind
+    torch.save({"cfg": model.cfg, "state": model.state_dict(), "training": training,
+                "tokenizer": tokenizer().state()}, args.ckpt)
     print(f"saved {os.path.relpath(args.ckpt, REPO)}")
 
     model.eval()
