@@ -205,9 +205,8 @@ export class BagReplaySource implements Component {
   private async openPass(): Promise<IteratorResult<BagMessage> & { iterator: AsyncIterator<BagMessage> }> {
     const reader = this.reader;
     if (reader === undefined) throw new BagError('bag.not_found', `${this.name} was started before configure`);
-    const iterator = reader
-      .messages({ topics: [...this.routes.keys(), ...this.tfRoutes.keys()] })
-      [Symbol.asyncIterator]();
+    const topics = [...this.routes.keys(), ...this.tfRoutes.keys()];
+    const iterator = reader.messages({ topics })[Symbol.asyncIterator]();
     return Object.assign(await iterator.next(), { iterator });
   }
 
