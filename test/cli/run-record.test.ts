@@ -51,7 +51,7 @@ describe('kestrel run --record, then kestrel replay', () => {
         'run',
         mission,
         '--duration',
-        '6',
+        '20',
         '--speed',
         'max',
         '--json',
@@ -94,8 +94,8 @@ describe('kestrel run --record, then kestrel replay', () => {
     // and sees the run's last behavior tick too: the same decisions, exactly.
     const span = reader.info.recording;
     expect(span).toBeDefined();
-    // The run's 6 s, wider than its messages' span on both sides.
-    expect(Number((span?.endNs ?? 0n) - (span?.startNs ?? 0n)) / 1e9).toBeCloseTo(6, 1);
+    // The run's 20 s (takeoff, then the first search leg), wider than its messages' span on both sides.
+    expect(Number((span?.endNs ?? 0n) - (span?.startNs ?? 0n)) / 1e9).toBeCloseTo(20, 1);
     expect(span?.startNs).toBeLessThan(reader.info.startNs ?? 0n);
     expect(span?.endNs).toBeGreaterThanOrEqual(reader.info.endNs ?? 0n);
     expect({ allow: d.allow, modify: d.modify, deny: d.deny }).toEqual({
