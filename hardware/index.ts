@@ -20,6 +20,8 @@ export { ROS2_OUTPUTS, Ros2OutputPublisher } from './ros2/ros2-output-publisher.
 export type { Ros2OutputPublisherOptions } from './ros2/ros2-output-publisher.js';
 export { Ros2TfSource, TF_MESSAGE_TYPE } from './ros2/ros2-tf-source.js';
 export type { Ros2TfSourceOptions, TfSourceStats } from './ros2/ros2-tf-source.js';
+export { TfSink } from './ros2/tf-sink.js';
+export type { TfSinkStats } from './ros2/tf-sink.js';
 export { convertTfMessage } from './ros2/convert/tf-message.js';
 export type { Ros2TwistActuatorOptions } from './ros2/ros2-twist-actuator.js';
 export { twistFor } from './ros2/twist.js';

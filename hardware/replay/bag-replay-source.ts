@@ -1,21 +1,12 @@
-import { transformsTopic } from '../../runtime/index.js';
-import type {
-  Clock,
-  Component,
-  ComponentContext,
-  Logger,
-  MessageBus,
-  SensorKind,
-  TimerHandle,
-} from '../../runtime/index.js';
+import type { Clock, Component, ComponentContext, SensorKind, TimerHandle } from '../../runtime/index.js';
 import { createCdrDecoder, type CdrDecode } from '../bag/cdr-decoder.js';
 import { BagError } from '../bag/errors.js';
 import { openBag } from '../bag/open-bag.js';
 import type { BagMessage, BagReader } from '../bag/types.js';
 import { canonicalRosType } from '../bag/ros-type-name.js';
 import { converterFor } from '../ros2/convert/index.js';
-import { convertTfMessage } from '../ros2/convert/tf-message.js';
 import { TF_MESSAGE_TYPE as TF_TYPE } from '../ros2/ros2-tf-source.js';
+import { TfSink, type TfSinkStats } from '../ros2/tf-sink.js';
 import { SensorSink, type SinkStats } from '../ros2/sensor-sink.js';
 
 /** One bag topic feeding one mission sensor. */
@@ -60,8 +51,7 @@ interface Route extends ReplayRoute {
 
 interface TfReplay extends TfRoute {
   readonly decode: CdrDecode;
-  published: number;
-  readonly rejected: Map<string, number>;
+  readonly sink: TfSink;
 }
 
 /** Same threshold as the one-topic BagSource: a larger stamp-to-log difference means the stamp is not epoch time. */
@@ -88,8 +78,6 @@ export class BagReplaySource implements Component {
   private reader: BagReader | undefined;
   private routes = new Map<string, Route>();
   private tfRoutes = new Map<string, TfReplay>();
-  private bus: MessageBus | undefined;
-  private logger: Logger | undefined;
   private stopped = false;
   private pending: { timer: TimerHandle; resolve: () => void } | undefined;
   private running: Promise<void> | undefined;
@@ -136,11 +124,9 @@ export class BagReplaySource implements Component {
       if (canonicalRosType(topic.type) !== TF_TYPE) {
         throw new BagError('bag.type_mismatch', `${r.topic} carries ${topic.type}, not ${TF_TYPE}`);
       }
-      tfRoutes.set(r.topic, { ...r, decode: createCdrDecoder(topic), published: 0, rejected: new Map() });
+      tfRoutes.set(r.topic, { ...r, decode: createCdrDecoder(topic), sink: new TfSink(ctx.bus, ctx.logger, r.topic) });
     }
     this.tfRoutes = tfRoutes;
-    this.bus = ctx.bus;
-    this.logger = ctx.logger;
     ctx.logger.info({ bag: o.path, routes: o.routes, loop: o.loop, maxGapMs: this.maxGapMs }, 'bag replay ready');
   }
 
@@ -284,35 +270,22 @@ export class BagReplaySource implements Component {
     return this.stopped;
   }
 
-  /** tf replayed so far, per topic: messages published and rejected by code. */
-  tfStats(): Record<string, { published: number; rejected: Record<string, number> }> {
-    const out: Record<string, { published: number; rejected: Record<string, number> }> = {};
-    for (const r of this.tfRoutes.values())
-      out[r.topic] = { published: r.published, rejected: Object.fromEntries(r.rejected) };
-    return out;
-  }
-
-  private publishTf(r: TfReplay, m: BagMessage, replayStampMs: number): void {
-    let c: ReturnType<typeof convertTfMessage>;
-    try {
-      c = convertTfMessage(r.decode(m.data), r.isStatic);
-    } catch (error) {
-      c = { ok: false, code: 'bag.decode_failed', reason: String(error) };
-    }
-    if (!c.ok) {
-      const n = (r.rejected.get(c.code) ?? 0) + 1;
-      r.rejected.set(c.code, n);
-      if (n === 1) this.logger?.warn({ topic: r.topic, code: c.code, reason: c.reason }, 'tf message rejected');
-      return;
-    }
-    this.bus?.publish(transformsTopic, c.message, replayStampMs);
-    r.published++;
+  /** tf replayed so far, per topic: messages published (and their transforms) and rejected by code. */
+  tfStats(): Record<string, TfSinkStats> {
+    return Object.fromEntries([...this.tfRoutes.values()].map((r) => [r.topic, r.sink.stats()]));
   }
 
   private publish(m: BagMessage, replayStampMs: number, monoMs: number): void {
     const tf = this.tfRoutes.get(m.topic);
     if (tf !== undefined) {
-      this.publishTf(tf, m, replayStampMs);
+      let ros: unknown;
+      try {
+        ros = tf.decode(m.data);
+      } catch (error) {
+        tf.sink.reject('bag.decode_failed', String(error));
+        return;
+      }
+      tf.sink.push(ros, tf.isStatic, () => replayStampMs);
       return;
     }
     const route = this.routes.get(m.topic);

@@ -12,6 +12,7 @@ import { McapBagWriter } from '../bag/mcap-bag-writer.js';
 import { openBag } from '../bag/open-bag.js';
 import type { BagStorage } from '../bag/types.js';
 import type { SinkStats } from '../ros2/sensor-sink.js';
+import type { TfSinkStats } from '../ros2/tf-sink.js';
 import { BagReplaySource } from './bag-replay-source.js';
 import { driveReplay, type ReplayDriveResult } from './replay-driver.js';
 import { planReplay, replayPlugin, type UnmappedSensor } from './replay-plan.js';
@@ -51,7 +52,7 @@ export interface ReplayResult extends ReplayOutputs {
   readonly sensors: Readonly<Record<string, SinkStats & { readonly topic: string }>>;
   readonly unmapped: readonly UnmappedSensor[];
   /** Per tf topic replayed onto `state/transforms` (missions with a ros2 tf tree): published and rejected. */
-  readonly tf: Readonly<Record<string, { readonly published: number; readonly rejected: Record<string, number> }>>;
+  readonly tf: Readonly<Record<string, TfSinkStats>>;
   readonly recorded?: { readonly path: string; readonly messages: number };
   readonly health: RuntimeHealth;
 }

@@ -1,10 +1,10 @@
-import { transformsTopic, type Component, type ComponentContext } from '../../runtime/index.js';
+import type { Component, ComponentContext } from '../../runtime/index.js';
 import { loadRclnodejsApi, type RclnodejsLoader } from './availability.js';
-import { convertTfMessage } from './convert/tf-message.js';
 import { Ros2Error } from './errors.js';
 import { tfQos } from './qos.js';
 import type { RclSubscription } from './rclnodejs-api.js';
 import { acquireSession, type Ros2Session } from './ros2-session.js';
+import { TfSink, type TfSinkStats } from './tf-sink.js';
 
 export const TF_MESSAGE_TYPE = 'tf2_msgs/msg/TFMessage';
 
@@ -17,11 +17,7 @@ export interface Ros2TfSourceOptions {
   readonly load?: RclnodejsLoader;
 }
 
-export interface TfSourceStats {
-  readonly published: number;
-  readonly transforms: number;
-  readonly rejected: Readonly<Record<string, number>>;
-}
+export type TfSourceStats = TfSinkStats;
 
 /**
  * A robot's tf tree as Kestrel transforms: subscribes to `/tf` and
@@ -34,9 +30,7 @@ export class Ros2TfSource implements Component {
   readonly name = 'ros2-tf';
   private session: Ros2Session | undefined;
   private subscriptions: RclSubscription[] = [];
-  private published = 0;
-  private transforms = 0;
-  private readonly rejected = new Map<string, number>();
+  private sink: TfSink | undefined;
 
   constructor(private readonly options: Ros2TfSourceOptions = {}) {}
 
@@ -51,23 +45,14 @@ export class Ros2TfSource implements Component {
       { topic: this.options.topic ?? '/tf', isStatic: false },
       { topic: this.options.staticTopic ?? '/tf_static', isStatic: true },
     ];
+    const sink = new TfSink(ctx.bus, ctx.logger, topics.map((t) => t.topic).join(' '));
+    this.sink = sink;
     this.subscriptions = topics.map(({ topic, isStatic }) =>
       session.node.createSubscription(
         TF_MESSAGE_TYPE,
         topic,
         { qos: tfQos(session.api, isStatic), enableTypedArray: true },
-        (message) => {
-          const c = convertTfMessage(message, isStatic);
-          if (!c.ok) {
-            const n = (this.rejected.get(c.code) ?? 0) + 1;
-            this.rejected.set(c.code, n);
-            if (n === 1) ctx.logger.warn({ topic, code: c.code, reason: c.reason }, 'tf message rejected');
-            return;
-          }
-          ctx.bus.publish(transformsTopic, c.message, c.stampMs ?? ctx.clock.nowMs());
-          this.published++;
-          this.transforms += c.message.transforms.length;
-        },
+        (message) => void sink.push(message, isStatic, (headerMs) => headerMs ?? ctx.clock.nowMs()),
       ),
     );
     ctx.logger.info({ topics: topics.map((t) => t.topic) }, 'subscribed to tf');
@@ -81,6 +66,6 @@ export class Ros2TfSource implements Component {
   }
 
   stats(): TfSourceStats {
-    return { published: this.published, transforms: this.transforms, rejected: Object.fromEntries(this.rejected) };
+    return this.sink?.stats() ?? { published: 0, transforms: 0, rejected: {} };
   }
 }

@@ -87,8 +87,8 @@ describe('tf in a replayed bag', () => {
     });
     expect(r.reason).toBe('ended');
     expect(r.tf).toEqual({
-      '/tf': { published: 4, rejected: { 'tf.invalid': 1 } },
-      '/tf_static': { published: 1, rejected: {} },
+      '/tf': { published: 4, transforms: 4, rejected: { 'tf.invalid': 1 } },
+      '/tf_static': { published: 1, transforms: 1, rejected: {} },
     });
     expect(seen[0]).toMatchObject({ isStatic: true, transforms: [{ parent: 'base_link', child: 'camera_link' }] });
     expect(seen.slice(1).map((m) => m.transforms[0]?.translation.x)).toEqual([0, 1, 3, 4]);
