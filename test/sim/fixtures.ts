@@ -55,3 +55,35 @@ export function mission(fields: {
     actuator: { kind: 'sim' },
   });
 }
+
+/**
+ * One fuel square (0..100 m) with a single non-spreading fire cell at
+ * (62.5, 37.5), stepped 20 s so the cell burns at full intensity; `extra`
+ * adds scenario fields (lighting, for the night tests).
+ */
+export function oneFireWorld(extra: Partial<ScenarioInput> = {}): SimWorld {
+  const sc = parseScenario(
+    scenario({
+      ...extra,
+      fire: {
+        cellM: 5,
+        fuel: [
+          {
+            polygon: [
+              [0, 0],
+              [100, 0],
+              [100, 100],
+              [0, 100],
+            ],
+            load: 1,
+          },
+        ],
+        ignitions: [{ at: [62.5, 37.5], atS: 0 }],
+        spreadPerS: 0,
+      },
+    }),
+  );
+  const w = new SimWorld({ scenario: sc, platform: drone, seed: 1 });
+  for (let i = 0; i < 2000; i++) w.step(10);
+  return w;
+}

@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CameraRenderer, parseScenario, SimWorld } from '../../../sim/index.js';
-import { drone, scenario } from '../fixtures.js';
+import { CameraRenderer, type SimWorld } from '../../../sim/index.js';
+import { oneFireWorld } from '../fixtures.js';
 
 /** One burning cell at (62.5, 37.5) on a dark night, with or without the glow it casts. */
 function nightWorld(fireGlowM: number): SimWorld {
-  const sc = parseScenario(
-    scenario({
-      lighting: { ambient: 0.15, fireGlowM },
-      fire: {
-        cellM: 5,
-        fuel: [
-          {
-            polygon: [
-              [0, 0],
-              [100, 0],
-              [100, 100],
-              [0, 100],
-            ],
-            load: 1,
-          },
-        ],
-        ignitions: [{ at: [62.5, 37.5], atS: 0 }],
-        spreadPerS: 0,
-      },
-    }),
-  );
-  const w = new SimWorld({ scenario: sc, platform: drone, seed: 1 });
-  for (let i = 0; i < 2000; i++) w.step(10);
-  return w;
+  return oneFireWorld({ lighting: { ambient: 0.15, fireGlowM } });
 }
 
 function render(fireGlowM: number) {

@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CameraRenderer, parseScenario, SimWorld } from '../../../sim/index.js';
-import { drone, rover, scenario } from '../fixtures.js';
+import { oneFireWorld, rover, scenario } from '../fixtures.js';
 
 function fireWorld(): SimWorld {
-  const sc = parseScenario(
-    scenario({
-      fire: {
-        cellM: 5,
-        fuel: [
-          {
-            polygon: [
-              [0, 0],
-              [100, 0],
-              [100, 100],
-              [0, 100],
-            ],
-            load: 1,
-          },
-        ],
-        ignitions: [{ at: [62.5, 37.5], atS: 0 }],
-        spreadPerS: 0,
-      },
-    }),
-  );
-  const w = new SimWorld({ scenario: sc, platform: drone, seed: 1 });
-  for (let i = 0; i < 2000; i++) w.step(10); // 20 s: the cell is at full intensity
-  return w;
+  return oneFireWorld();
 }
 
 function pixel(data: Uint8Array, width: number, u: number, v: number): [number, number, number] {
