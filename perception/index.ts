@@ -22,6 +22,8 @@ export type { ExecutionProviderName, InputSpec, ModelManifest, ModelManifestInpu
 export { resolveManifest } from './manifest-file.js';
 export type { ManifestSource, ResolvedManifest } from './manifest-file.js';
 export { Preprocessor, unletterboxInPlace } from './letterbox.js';
+export { BilinearResampler } from './resample.js';
+export type { PixelRows } from './resample.js';
 export type {
   ImageInput,
   LetterboxTransform,

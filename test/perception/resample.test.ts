@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { BilinearResampler, Preprocessor } from '../../perception/index.js';
+
+/**
+ * Expected bytes come from Pillow 9.4 (`Image.fromarray(a).resize((w, h), Image.BILINEAR)`)
+ * on the same generated image: the resampler must reproduce the trainer's
+ * letterbox exactly, not approximately.
+ */
+const W = 10;
+const H = 7;
+
+function pattern(channels: 1 | 3 | 4): Uint8Array {
+  const a = new Uint8Array(W * H * channels);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const px = [(x * 37 + y * 11) % 256, (x * x * 5 + y * 23) % 256, ((x ^ y) * 29) % 256, (x * y * 13) % 256];
+      for (let c = 0; c < channels; c++) a[(y * W + x) * channels + c] = px[channels === 1 ? 0 : c] ?? 0;
+    }
+  return a;
+}
+
+const PILLOW_RGB: Record<string, number[]> = {
+  '5x4': [
+    32, 17, 25, 99, 47, 72, 173, 117, 132, 119, 149, 172, 57, 121, 126, 49, 53, 56, 116, 83, 50, 190, 153, 154, 136,
+    135, 134, 74, 138, 74, 69, 95, 118, 136, 125, 128, 187, 172, 76, 87, 108, 86, 94, 158, 90, 86, 131, 160, 153, 161,
+    145, 195, 149, 59, 77, 100, 55, 111, 111, 124,
+  ],
+  '3x2': [72, 54, 56, 161, 128, 127, 89, 131, 118, 104, 120, 129, 163, 146, 86, 93, 124, 91],
+  '7x5': [
+    17, 10, 13, 64, 23, 48, 117, 57, 87, 171, 111, 131, 182, 172, 174, 30, 129, 178, 68, 128, 107, 30, 38, 46, 77, 51,
+    43, 130, 85, 68, 184, 139, 163, 195, 173, 157, 43, 63, 102, 81, 156, 97, 46, 71, 84, 93, 84, 62, 146, 118, 70, 200,
+    172, 157, 182, 177, 129, 57, 94, 94, 97, 189, 58, 62, 104, 130, 109, 117, 164, 162, 151, 149, 216, 205, 15, 70, 82,
+    59, 66, 119, 87, 113, 148, 107, 75, 132, 168, 122, 145, 157, 175, 179, 129, 229, 148, 54, 83, 72, 37, 79, 147, 80,
+    126, 82, 147,
+  ],
+};
+
+describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
+  it('reproduces Pillow byte for byte at integer and fractional scales, reusing one resampler', () => {
+    const r = new BilinearResampler();
+    const src = { data: pattern(3), width: W, height: H, step: W * 3, channels: 3 };
+    for (const [size, expected] of Object.entries(PILLOW_RGB)) {
+      const [w, h] = size.split('x').map(Number) as [number, number];
+      expect(Array.from(r.resize(src, w, h)), size).toEqual(expected);
+    }
+  });
+
+  it('reads one channel (mono8) as Pillow mode L does', () => {
+    const out = new BilinearResampler().resize({ data: pattern(1), width: W, height: H, step: W, channels: 1 }, 4, 3);
+    expect(Array.from(out)).toEqual([46, 129, 161, 61, 70, 153, 158, 81, 94, 177, 117, 97]);
+  });
+
+  it('treats a fourth channel independently and honours a padded row step', () => {
+    const rgba = pattern(4);
+    const step = W * 4 + 6; // ROS Image rows may be padded
+    const padded = new Uint8Array(step * H).fill(255);
+    for (let y = 0; y < H; y++) padded.set(rgba.subarray(y * W * 4, (y + 1) * W * 4), y * step);
+    const out = new BilinearResampler().resize({ data: padded, width: W, height: H, step, channels: 4 }, 5, 4);
+    const rgb = PILLOW_RGB['5x4'] ?? [];
+    for (let i = 0; i < 20; i++) {
+      expect([out[i * 4], out[i * 4 + 1], out[i * 4 + 2]]).toEqual(rgb.slice(i * 3, i * 3 + 3));
+    }
+    const alpha = new Uint8Array(W * H);
+    for (let i = 0; i < W * H; i++) alpha[i] = rgba[i * 4 + 3] ?? 0;
+    const a = new BilinearResampler().resize({ data: alpha, width: W, height: H, step: W, channels: 1 }, 5, 4);
+    expect(Array.from({ length: 20 }, (_, i) => out[i * 4 + 3])).toEqual(Array.from(a));
+  });
+
+  it('keeps a flat image flat and an unscaled axis unchanged', () => {
+    const flat = new Uint8Array(64 * 48 * 3).fill(200);
+    const r = new BilinearResampler();
+    expect(
+      r.resize({ data: flat, width: 64, height: 48, step: 192, channels: 3 }, 21, 17).every((v) => v === 200),
+    ).toBe(true);
+    const src = pattern(3);
+    const sameWidth = r.resize({ data: src, width: W, height: H, step: W * 3, channels: 3 }, W, H);
+    expect(Array.from(sameWidth)).toEqual(Array.from(src));
+  });
+});
+
+describe('Preprocessor on raw frames', () => {
+  it('puts the Pillow-resampled pixels into the letterboxed tensor (as the trainer does)', async () => {
+    const p = new Preprocessor({
+      width: 5,
+      height: 5,
+      layout: 'NCHW',
+      colour: 'rgb',
+      resize: 'letterbox',
+      padValue: 114,
+      scale: 1,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+    });
+    // 10x7 → scale 0.5 → 5x4 (rounded 3.5 → 4), padY 0.
+    const t = await p.run({ data: pattern(3), width: W, height: H, encoding: 'rgb8' });
+    expect(t).toMatchObject({ padX: 0, padY: 0, scaleX: 0.5 });
+    const rgb = PILLOW_RGB['5x4'] ?? [];
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 4; y++)
+        for (let x = 0; x < 5; x++) expect(p.tensor[c * 25 + y * 5 + x]).toBe(rgb[(y * 5 + x) * 3 + c]);
+    expect(p.tensor[4 * 5]).toBe(114); // the padded last row
+  });
+});
