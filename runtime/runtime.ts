@@ -55,6 +55,8 @@ export interface Runtime {
   readonly stopped: Promise<string>;
   /** Frame-to-decision latency so far; undefined when tracing is off. */
   latency(): LatencyReport | undefined;
+  /** Starts a fresh latency window (for example after warm-up); later `latency()` reports cover only what follows. */
+  resetLatency(): void;
 }
 
 export class AssemblyError extends KestrelError {}
@@ -158,6 +160,9 @@ export function createRuntime(input: LoadedMission | Mission, options: RuntimeOp
     },
     latency() {
       return tracer?.report();
+    },
+    resetLatency() {
+      tracer?.restart();
     },
   };
   return runtime;

@@ -76,6 +76,11 @@ class SampleRing {
     if (this.n < this.data.length) this.n++;
   }
 
+  clear(): void {
+    this.n = 0;
+    this.next = 0;
+  }
+
   percentiles(): Percentiles {
     if (this.n === 0) return { count: 0, p50: 0, p99: 0, max: 0 };
     const sorted = this.data.slice(0, this.n).sort();
@@ -173,6 +178,18 @@ export class LatencyTracer implements Component {
   recordBehavior(proposalId: string, ms: number): void {
     this.behaviorMs.set(proposalId, ms);
     trim(this.behaviorMs, PROPOSALS_KEPT);
+  }
+
+  /**
+   * Starts a fresh window: later reports cover only decisions from now on.
+   * For steady-state figures after warm-up (the first frames pay for JIT
+   * compilation and cold caches). Costs already booked for frames in flight are kept.
+   */
+  restart(): void {
+    for (const s of LATENCY_STAGES) this.rings[s].clear();
+    this.work.clear();
+    this.age.clear();
+    this.decisions = 0;
   }
 
   report(): LatencyReport {
