@@ -113,7 +113,16 @@ export const modelManifestSchema = z
       .describe(
         'SHA-256 of the model file, hex. When set, a file with any other digest refuses to load. Default: unchecked (logged as a warning).',
       ),
-    backend: z.enum(['onnx', 'tfjs']).default('onnx').describe('Inference backend. Default onnx (onnxruntime-node).'),
+    backend: z
+      .union([
+        z.enum(['onnx', 'tfjs']),
+        // An integrator's own runtime, added with `registerBackend` before the model loads.
+        z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'backend names are lower case: letters, digits, _ . -'),
+      ])
+      .default('onnx')
+      .describe(
+        'Inference backend: onnx (onnxruntime-node), tfjs, or the name of a backend registered through the SDK (registerBackend). Default onnx.',
+      ),
     executionProviders: z
       .array(z.enum(EXECUTION_PROVIDERS))
       .min(1)
