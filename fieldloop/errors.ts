@@ -10,7 +10,7 @@
  * | `model.manifest_tampered`    | `ManifestTamperedError`  | the manifest's bytes changed since it was signed              |
  * | `model.file_tampered`        | `ModelTamperedError`     | the model file's SHA-256 is not the one signed                |
  * | `trust.key_invalid`          | `SigningKeyError`        | a key file that is not an Ed25519 key                         |
- * | `promote.refused`            | `PromotionRefusedError`  | the candidate does not beat the current model, or regresses a class |
+ * | `promote.refused`            | `PromotionRefusedError`  | the candidate does not beat the current model, regresses a class, or flies the mission worse |
  * | `registry.invalid`           | `RegistryError`          | the registry folder or its history cannot be read             |
  * | `registry.empty`             | `RegistryError`          | nothing promoted yet                                          |
  * | `registry.no_previous`       | `RegistryError`          | rollback with nothing to return to                            |
@@ -23,6 +23,7 @@
  */
 import { KestrelError, type KestrelErrorOptions } from '../runtime/index.js';
 import type { PromotionComparison } from './registry/compare.js';
+import type { FlightComparison } from './registry/flight.js';
 
 /** Every reason a model is refused by the trust check; `manifestPath` names the manifest at fault. */
 export class ModelTrustError extends KestrelError {
@@ -107,21 +108,41 @@ export class SigningKeyError extends KestrelError {
   }
 }
 
-/** The candidate lost; `comparison` holds the per-class table (`renderComparison` prints it). */
+/**
+ * The candidate lost; `comparison` holds the per-class table (`renderComparison`
+ * prints it), and `flights` the mission flights when those refused it.
+ */
 export class PromotionRefusedError extends KestrelError {
   constructor(
     message: string,
     readonly comparison: PromotionComparison,
+    readonly flights?: FlightComparison,
   ) {
     super('promote.refused', message, {
-      issues: comparison.classes
-        .filter((c) => c.regressed)
-        .map((c) => ({ code: 'class_regressed', path: ['classes', c.className], message: `${c.className} regressed` })),
+      issues: [
+        ...comparison.classes
+          .filter((c) => c.regressed)
+          .map((c) => ({
+            code: 'class_regressed',
+            path: ['classes', c.className],
+            message: `${c.className} regressed`,
+          })),
+        ...(flights?.rows ?? [])
+          .filter((r) => !r.held)
+          .map((r) => ({ code: 'flight_failed', path: ['flights', r.seed], message: r.failures.join('; ') })),
+      ],
     });
   }
 
-  override toJSON(): ReturnType<KestrelError['toJSON']> & { comparison: PromotionComparison } {
-    return { ...super.toJSON(), comparison: this.comparison };
+  override toJSON(): ReturnType<KestrelError['toJSON']> & {
+    comparison: PromotionComparison;
+    flights?: FlightComparison;
+  } {
+    return {
+      ...super.toJSON(),
+      comparison: this.comparison,
+      ...(this.flights === undefined ? {} : { flights: this.flights }),
+    };
   }
 }
 export class RegistryError extends KestrelError {}

@@ -53,6 +53,15 @@ export type { ClassComparison, CompareOptions, PromotionComparison, PromotionMet
 export { CURRENT_MANIFEST, ModelRegistry } from './registry/registry.js';
 export type { HistoryLine, PromotionRecord, RegistryEntry } from './registry/registry.js';
 export { runPromote, runRollback } from './registry/promote.js';
+export { compareFlights, flyMission, renderFlights } from './registry/flight.js';
+export type {
+  FlightComparison,
+  FlightOptions,
+  FlightOutcome,
+  FlightProfile,
+  FlightRow,
+  FlightRunner,
+} from './registry/flight.js';
 export type {
   GuardComparison,
   PromoteResult,

@@ -28,6 +28,8 @@ export type { FaultKind, Scenario, ScenarioInput } from './scenario/schema.js';
 export { builtinScenario, builtinScenarioNames, parseScenario } from './scenario/builtin.js';
 export { loadScenario } from './scenario/load.js';
 export { FireGrid, CELL_BURNING, CELL_BURNT, CELL_EXTINGUISHED, CELL_UNBURNT } from './entities/fire.js';
+export { ignitionOutcomes } from './outcomes.js';
+export type { IgnitionOutcome } from './outcomes.js';
 export { Person } from './entities/person.js';
 export { TrafficVehicle } from './entities/traffic.js';
 export { Multirotor } from './vehicles/multirotor.js';

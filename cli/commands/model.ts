@@ -1,21 +1,42 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { builtinPlugins } from '../../index.js';
 import {
   PROMOTION_METRICS,
   PromotionRefusedError,
+  flyMission,
   renderComparison,
+  renderFlights,
   runKeygen,
   runPromote,
   runRollback,
   runSign,
   runVerify,
+  type FlightProfile,
+  type FlightRunner,
   type PromotionMetric,
 } from '../../fieldloop/index.js';
+import { loadMissionFile } from '../../missions/index.js';
 import { createLogger } from '../../runtime/index.js';
 import { EXIT, type CliIo } from '../io.js';
 import { parseUnitInterval } from '../parse.js';
 
 function nonNegativeFraction(value: string): number {
   return parseUnitInterval(value);
+}
+
+function seedList(value: string): number[] {
+  const seeds = value.split(',').map((v) => Number(v.trim()));
+  if (seeds.length === 0 || seeds.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new InvalidArgumentError(`--seeds: expected non-negative integers separated by commas, got "${value}"`);
+  }
+  return seeds;
+}
+
+/** Flies `missionFile` with a model swapped in, with the SDK's built-in plugins. */
+async function missionFlights(missionFile: string, profile: FlightProfile): Promise<FlightRunner> {
+  const loaded = await loadMissionFile(missionFile);
+  return (manifest, seed) =>
+    flyMission(loaded, { seed, profile, plugins: builtinPlugins(), ...(manifest === undefined ? {} : { manifest }) });
 }
 
 /**
@@ -99,12 +120,28 @@ export function registerModel(program: Command, io: CliIo, setExit: (code: numbe
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
+    .option(
+      '--fly <mission>',
+      'after the dataset checks, fly this simulated mission with the current and the candidate model; refuse a candidate that leaves more fires burning, puts fewer out, fails to complete, or breaks a guardrail on any seed',
+    )
+    .option('--seeds <list>', 'seeds to fly, comma separated', seedList, [7, 11, 23])
+    .addOption(
+      new Option(
+        '--fly-profile <profile>',
+        'mission: cameras as written; fast: 320x240 at 2.5 Hz, as the CI scenario suite',
+      )
+        .choices(['mission', 'fast'])
+        .default('mission'),
+    )
     .requiredOption('-k, --key <pem>', 'Ed25519 private key that signs the promoted manifest')
     .option('--key-id <id>', 'key id the signature names (default ed25519:<fingerprint>)')
     .requiredOption('-r, --registry <dir>', 'model registry folder (created if missing)')
     .option('--json', 'print one JSON object')
     .action(
       async (opts: {
+        fly?: string;
+        seeds: number[];
+        flyProfile: FlightProfile;
         candidate: string;
         current?: string;
         data: string;
@@ -133,12 +170,18 @@ export function registerModel(program: Command, io: CliIo, setExit: (code: numbe
             logger: createLogger({ level: 'warn' }),
             ...(opts.current === undefined ? {} : { current: opts.current }),
             ...(opts.keyId === undefined ? {} : { keyId: opts.keyId }),
+            ...(opts.fly === undefined
+              ? {}
+              : { flights: { runner: await missionFlights(opts.fly, opts.flyProfile), seeds: opts.seeds } }),
           });
           io.out(r.text);
           setExit(EXIT.ok);
         } catch (error) {
           // The per-class table first, then the one-line refusal (reportError).
-          if (error instanceof PromotionRefusedError && opts.json !== true) io.out(renderComparison(error.comparison));
+          if (error instanceof PromotionRefusedError && opts.json !== true) {
+            io.out(renderComparison(error.comparison));
+            if (error.flights !== undefined) io.out(renderFlights(error.flights));
+          }
           throw error;
         }
       },

@@ -8,6 +8,13 @@ import { silentLogger, WallClock, type Clock, type Logger } from '../../runtime/
 import { PromotionRefusedError } from '../errors.js';
 import { readSigningKey } from '../trust/keys.js';
 import { compareForPromotion, renderComparison, type PromotionComparison, type PromotionMetric } from './compare.js';
+import {
+  compareFlights,
+  renderFlights,
+  type FlightComparison,
+  type FlightOutcome,
+  type FlightRunner,
+} from './flight.js';
 import { ModelRegistry, type RegistryEntry } from './registry.js';
 
 export interface RunPromoteOptions {
@@ -32,6 +39,11 @@ export interface RunPromoteOptions {
    * fine-tuning for a new one. Default none.
    */
   readonly guards?: readonly string[];
+  /**
+   * Fly the mission with both models on these seeds (`flyMission`) after the
+   * dataset checks pass; the candidate must hold on every seed (`compareFlights`).
+   */
+  readonly flights?: { readonly runner: FlightRunner; readonly seeds: readonly number[] };
   /** PKCS#8 PEM Ed25519 private key that signs the promoted manifest. */
   readonly key: string;
   readonly keyId?: string;
@@ -49,6 +61,8 @@ export interface PromoteResult {
   readonly evaluations: { readonly candidate: EvalSummary; readonly current: EvalSummary | undefined };
   /** One per `guards` dataset, in order. */
   readonly guards: readonly GuardComparison[];
+  /** The mission flights, when `flights` asked for them. */
+  readonly flights?: FlightComparison;
   readonly text: string;
 }
 
@@ -113,17 +127,37 @@ export async function runPromote(options: RunPromoteOptions): Promise<PromoteRes
     guards.push(g);
     if (!g.held) throw new PromotionRefusedError(`promotion refused on ${data}: ${g.comparison.reason}`, g.comparison);
   }
+  let flights: FlightComparison | undefined;
+  if (options.flights !== undefined) {
+    const { runner, seeds } = options.flights;
+    const flown: { current: FlightOutcome | undefined; candidate: FlightOutcome }[] = [];
+    for (const seed of seeds) {
+      const current = against === undefined ? undefined : await runner(against, seed);
+      const candidate = await runner(resolve(cwd, options.candidate), seed);
+      logger.info({ seed, current: current?.fires, candidate: candidate.fires }, 'promotion flight');
+      flown.push({ current, candidate });
+    }
+    flights = compareFlights(flown);
+    if (!flights.held) throw new PromotionRefusedError(`promotion refused: ${flights.reason}`, comparison, flights);
+  }
   const promoted = await registry.promote(resolve(cwd, options.candidate), key, clock.nowMs(), {
     metric,
     candidate: comparison.candidate,
     current: comparison.current ?? null,
   });
   logger.info({ entry: promoted.entry, sha256: promoted.modelSha256, keyId: promoted.keyId }, 'model promoted');
-  const result = { promoted, currentManifest: registry.currentManifestPath, comparison, evaluations, guards };
+  const result = {
+    promoted,
+    currentManifest: registry.currentManifestPath,
+    comparison,
+    evaluations,
+    guards,
+    ...(flights === undefined ? {} : { flights }),
+  };
   const text =
     options.json === true
       ? `${JSON.stringify({ ok: true, ...result }, null, 2)}\n`
-      : `${renderComparison(comparison)}${guards.map((g) => `guard ${g.data}:\n${renderComparison(g.comparison)}`).join('')}promoted ${promoted.entry} (sha256 ${promoted.modelSha256.slice(0, 12)}…, signed by ${promoted.keyId}); ${registry.currentManifestPath} now points at it\n`;
+      : `${renderComparison(comparison)}${guards.map((g) => `guard ${g.data}:\n${renderComparison(g.comparison)}`).join('')}${flights === undefined ? '' : renderFlights(flights)}promoted ${promoted.entry} (sha256 ${promoted.modelSha256.slice(0, 12)}…, signed by ${promoted.keyId}); ${registry.currentManifestPath} now points at it\n`;
   return { ...result, text };
 }
 

@@ -18,14 +18,14 @@ import {
   type RuntimeEvent,
 } from '../../runtime/index.js';
 import {
-  CELL_BURNING,
-  CELL_BURNT,
-  CELL_EXTINGUISHED,
+  ignitionOutcomes,
   simTruthTopic,
   simWorldService,
+  type IgnitionOutcome,
   type SimTruth,
-  type SimWorld,
 } from '../../sim/index.js';
+
+export type { IgnitionOutcome };
 
 export const DEFAULT_MISSION = 'missions/examples/firefighting-drone.yaml';
 
@@ -58,15 +58,6 @@ export interface PayloadApproval {
   readonly burningInReach: number;
   /** Horizontal distance to the nearest burning cell, m. */
   readonly nearestFireM: number;
-}
-
-/** One scripted ignition and what became of the cells nearest to it. */
-export interface IgnitionOutcome {
-  readonly at: readonly [number, number];
-  readonly atS: number;
-  readonly burning: number;
-  readonly burnt: number;
-  readonly extinguished: number;
 }
 
 export interface ScenarioResult {
@@ -156,7 +147,7 @@ export async function runForestFire(options: ScenarioOptions): Promise<ScenarioR
     signal: abort.signal,
   });
   const latency = runtime.latency();
-  const ignitions = outcomes(runtime.services.get(simWorldService));
+  const ignitions = ignitionOutcomes(runtime.services.get(simWorldService));
   for (const s of subs) s.unsubscribe();
   await runtime.stop(state.done ? 'mission complete' : 'time limit');
   const cpu = process.cpuUsage(cpu0);
@@ -203,28 +194,4 @@ function profiled(m: Mission, options: ScenarioOptions): Mission {
 /** Keeps what the checks need: the vehicle, the persons and the burning cells' count (not each cell). */
 function thin(t: SimTruth): SimTruth {
   return { ...t, fires: { ...t.fires, cells: [] }, vehicles: [] };
-}
-
-/** Each fire cell belongs to the ignition nearest to it. */
-function outcomes(world: SimWorld): IgnitionOutcome[] {
-  const fire = world.fire;
-  const spec = world.scenario.fire;
-  if (fire === undefined || spec === undefined) return [];
-  const out = spec.ignitions.map((i) => ({ at: i.at, atS: i.atS, burning: 0, burnt: 0, extinguished: 0 }));
-  for (let c = 0; c < fire.state.length; c++) {
-    const st = fire.state[c];
-    if (st !== CELL_BURNING && st !== CELL_BURNT && st !== CELL_EXTINGUISHED) continue;
-    const x = fire.cellCenterX(c);
-    const y = fire.cellCenterY(c);
-    let best = out[0];
-    for (const o of out) {
-      if (best === undefined || Math.hypot(o.at[0] - x, o.at[1] - y) < Math.hypot(best.at[0] - x, best.at[1] - y))
-        best = o;
-    }
-    if (best === undefined) continue;
-    if (st === CELL_BURNING) best.burning++;
-    else if (st === CELL_BURNT) best.burnt++;
-    else best.extinguished++;
-  }
-  return out;
 }
