@@ -24,6 +24,32 @@ interface AxisCoefficients {
   readonly count: Int32Array;
   readonly weights: Int32Array;
   readonly ksize: number;
+  /**
+   * Outputs [halfFrom, halfTo) of an exact 2x reduction away from the edges:
+   * taps 2i-1..2i+2 with weights exactly 1/8, 3/8, 3/8, 1/8 (dyadic, so
+   * Pillow's fixed point is exact there and the sum is (a + 3b + 3c + d + 4) >> 3).
+   * An empty range for any other scale.
+   */
+  readonly halfFrom: number;
+  readonly halfTo: number;
+}
+
+const W1 = ONE / 8;
+const W3 = (3 * ONE) / 8;
+
+function halfRange(first: Int32Array, count: Int32Array, weights: Int32Array, ksize: number): [number, number] {
+  const canonical = (i: number): boolean =>
+    count[i] === 4 &&
+    first[i] === 2 * i - 1 &&
+    weights[i * ksize] === W1 &&
+    weights[i * ksize + 1] === W3 &&
+    weights[i * ksize + 2] === W3 &&
+    weights[i * ksize + 3] === W1;
+  let from = 0;
+  while (from < first.length && !canonical(from)) from++;
+  let to = from;
+  while (to < first.length && canonical(to)) to++;
+  return [from, to];
 }
 
 /** Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc` for the bilinear (triangle) filter. */
@@ -56,7 +82,8 @@ function axisCoefficients(inSize: number, outSize: number): AxisCoefficients {
     first[i] = lo;
     count[i] = n;
   }
-  return { first, count, weights, ksize };
+  const [halfFrom, halfTo] = halfRange(first, count, weights, ksize);
+  return { first, count, weights, ksize, halfFrom, halfTo };
 }
 
 function clip8(acc: number): number {
@@ -110,12 +137,38 @@ export class BilinearResampler {
 
   private horizontalPass(src: PixelRows, h: AxisCoefficients, mid: Uint8Array, outWidth: number): void {
     const { data, height, step, channels } = src;
-    const { first, count, weights, ksize } = h;
+    const { first, count, weights, ksize, halfFrom, halfTo } = h;
     const rowOut = outWidth * channels;
+    const fast = channels === 3 && halfTo > halfFrom;
     for (let y = 0; y < height; y++) {
       const row = y * step;
       let di = y * rowOut;
       for (let x = 0; x < outWidth; x++) {
+        if (fast && x === halfFrom) {
+          // Exact 2x interior: small-integer taps, no weight table, no clipping needed.
+          let si = row + (2 * x - 1) * 3;
+          for (; x < halfTo; x++, si += 6) {
+            mid[di++] =
+              ((data[si] as number) +
+                3 * ((data[si + 3] as number) + (data[si + 6] as number)) +
+                (data[si + 9] as number) +
+                4) >>
+              3;
+            mid[di++] =
+              ((data[si + 1] as number) +
+                3 * ((data[si + 4] as number) + (data[si + 7] as number)) +
+                (data[si + 10] as number) +
+                4) >>
+              3;
+            mid[di++] =
+              ((data[si + 2] as number) +
+                3 * ((data[si + 5] as number) + (data[si + 8] as number)) +
+                (data[si + 11] as number) +
+                4) >>
+              3;
+          }
+          if (x >= outWidth) break;
+        }
         const n = count[x] as number;
         const k0 = x * ksize;
         let si = row + (first[x] as number) * channels;
@@ -176,12 +229,27 @@ export class BilinearResampler {
     out: Uint8Array,
     outHeight: number,
   ): void {
-    const { first, count, weights, ksize } = v;
+    const { first, count, weights, ksize, halfFrom, halfTo } = v;
     for (let y = 0; y < outHeight; y++) {
       const n = count[y] as number;
       const k0 = y * ksize;
       const di = y * rowBytes;
       let base = (first[y] as number) * rowBytes;
+      if (y >= halfFrom && y < halfTo) {
+        // Exact 2x interior: (a + 3b + 3c + d + 4) >> 3, as Pillow's fixed point gives there.
+        const b1 = base + rowBytes;
+        const b2 = b1 + rowBytes;
+        const b3 = b2 + rowBytes;
+        for (let i = 0; i < rowBytes; i++) {
+          out[di + i] =
+            ((mid[base + i] as number) +
+              3 * ((mid[b1 + i] as number) + (mid[b2 + i] as number)) +
+              (mid[b3 + i] as number) +
+              4) >>
+            3;
+        }
+        continue;
+      }
       if (n === 4) {
         // The usual tap count at a 2x downscale: one pass over four source rows.
         const w0 = weights[k0] as number;

@@ -45,6 +45,21 @@ describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
     }
   });
 
+  it('takes the exact-2x integer path away from the edges and still matches Pillow (12x8 -> 6x4)', () => {
+    const w = 12;
+    const h = 8;
+    const a = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        a.set([(x * 37 + y * 11) % 256, (x * x * 5 + y * 23) % 256, ((x ^ y) * 29) % 256], (y * w + x) * 3);
+    const out = new BilinearResampler().resize({ data: a, width: w, height: h, step: w * 3, channels: 3 }, 6, 4);
+    expect(Array.from(out)).toEqual([
+      34, 21, 29, 101, 51, 69, 175, 121, 135, 121, 145, 167, 67, 121, 114, 133, 120, 66, 54, 63, 68, 121, 93, 62, 191,
+      159, 142, 129, 133, 124, 87, 135, 80, 153, 114, 111, 76, 109, 135, 143, 139, 142, 189, 169, 62, 79, 103, 74, 109,
+      133, 106, 175, 141, 145, 95, 150, 174, 162, 180, 135, 163, 135, 69, 72, 108, 45, 128, 126, 135, 194, 164, 121,
+    ]);
+  });
+
   it('reads one channel (mono8) as Pillow mode L does', () => {
     const out = new BilinearResampler().resize({ data: pattern(1), width: W, height: H, step: W, channels: 1 }, 4, 3);
     expect(Array.from(out)).toEqual([46, 129, 161, 61, 70, 153, 158, 81, 94, 177, 117, 97]);
