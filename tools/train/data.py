@@ -1,6 +1,8 @@
 """Reads a YOLO-format dataset (as written by `kestrel sim dataset`) into
 memory, letterboxed exactly as Kestrel's Preprocessor does it: scale to fit,
-centre, pad with grey 114, antialiased linear resize."""
+centre, pad with grey 114, antialiased linear resize. The input may be
+rectangular (`size` as (width, height)); an image already that size is
+copied as it is, not resampled."""
 
 import os
 import re
@@ -40,27 +42,36 @@ def read_names(data_dir):
     return [names[i] for i in range(len(names))]
 
 
+def size_wh(size):
+    """(width, height) of an input size given as one int (square) or a (width, height) pair."""
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
 def letterbox_geometry(w, h, size):
-    s = min(size / w, size / h)
-    nw = min(size, max(1, round(w * s)))
-    nh = min(size, max(1, round(h * s)))
-    return s, nw, nh, (size - nw) // 2, (size - nh) // 2
+    sw, sh = size_wh(size)
+    s = min(sw / w, sh / h)
+    nw = min(sw, max(1, round(w * s)))
+    nh = min(sh, max(1, round(h * s)))
+    return s, nw, nh, (sw - nw) // 2, (sh - nh) // 2
 
 
 def load_split(data_dir, split, size, limit=None):
-    """Returns images uint8 [N, 3, size, size] and a list of label arrays [M, 5] (cls, x1, y1, x2, y2 in input pixels)."""
+    """Returns images uint8 [N, 3, height, width] and a list of label arrays [M, 5] (cls, x1, y1, x2, y2 in input
+    pixels). `size`: an int (square input) or (width, height)."""
     img_dir = os.path.join(data_dir, "images", split)
     lbl_dir = os.path.join(data_dir, "labels", split)
     files = sorted(f for f in os.listdir(img_dir) if f.lower().endswith(IMAGE_EXT))
     if limit is not None:
         files = files[:limit]
-    images = np.full((len(files), 3, size, size), 114, dtype=np.uint8)
+    sw, sh = size_wh(size)
+    images = np.full((len(files), 3, sh, sw), 114, dtype=np.uint8)
     labels = []
     for i, name in enumerate(files):
         im = Image.open(os.path.join(img_dir, name)).convert("RGB")
         w, h = im.size
         s, nw, nh, px, py = letterbox_geometry(w, h, size)
-        arr = np.asarray(im.resize((nw, nh), Image.BILINEAR))
+        # Native size (the rectangular input): no resampling at all, as Kestrel's letterbox at scale 1.
+        arr = np.asarray(im if (nw, nh) == (w, h) else im.resize((nw, nh), Image.BILINEAR))
         images[i, :, py:py + nh, px:px + nw] = arr.transpose(2, 0, 1)
         rows = []
         path = os.path.join(lbl_dir, os.path.splitext(name)[0] + ".txt")

@@ -44,8 +44,10 @@ def _bn_after(model):
     return following
 
 
-def load_onnx_weights(model, onnx_path, imgsz):
-    """Copies the ONNX file's (folded) weights into `model` (a TinyDet of the same width and classes). Returns the count."""
+def load_onnx_weights(model, onnx_path, imgsz, allow_extra=False):
+    """Copies the ONNX file's (folded) weights into `model` (a TinyDet of the same width and classes). Returns the count.
+    allow_extra: the network may run more convolutions than the file holds, after all of the file's (a level added
+    at the end of the forward pass); those keep their fresh initialisation."""
     import onnx
     from onnx import numpy_helper
 
@@ -53,6 +55,8 @@ def load_onnx_weights(model, onnx_path, imgsz):
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     nodes = [n for n in graph.node if n.op_type == "Conv"]
     convs = _conv_call_order(model, imgsz)
+    if allow_extra and len(nodes) < len(convs):
+        convs = convs[:len(nodes)]
     if len(nodes) != len(convs):
         raise SystemExit(f"error: {onnx_path} has {len(nodes)} convolutions, the network {len(convs)}: "
                          "not this architecture (check --width and the class count)")

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from model import STRIDE, decode_boxes
 
 
-def assign(targets, anchors, nc, yielding=()):
+def assign(targets, anchors, nc, yielding=(), stride=STRIDE):
     """targets: list (per image) of [M, 5] tensors (cls, x1, y1, x2, y2). Returns
     fg [B, N] bool, gt boxes [B, N, 4] xyxy, gt class [B, N] long."""
     b = len(targets)
@@ -30,8 +30,8 @@ def assign(targets, anchors, nc, yielding=()):
             continue
         x1, y1, x2, y2 = t[:, 1], t[:, 2], t[:, 3], t[:, 4]
         cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
-        rx = ((x2 - x1) / 2).clamp(STRIDE * 1.0, STRIDE * 2.5)
-        ry = ((y2 - y1) / 2).clamp(STRIDE * 1.0, STRIDE * 2.5)
+        rx = ((x2 - x1) / 2).clamp(stride * 1.0, stride * 2.5)
+        ry = ((y2 - y1) / 2).clamp(stride * 1.0, stride * 2.5)
         inside = ((ax[None] - cx[:, None]).abs() < rx[:, None]) & ((ay[None] - cy[:, None]).abs() < ry[:, None])
         rank = torch.zeros_like(x1)
         for c in yielding:
@@ -85,4 +85,34 @@ def detection_loss(box_raw, cls_logits, targets, anchors, box_gain=5.0, yielding
     # Plain BCE summed over every cell and class, per positive (as YOLOv8). A quality focal loss was tried and
     # learned far slower in the few hundred steps this trainer gets on a CPU.
     cls_loss = F.binary_cross_entropy_with_logits(logits, target, reduction="sum") / n_pos
+    return cls_loss + box_gain * box_loss, (float(cls_loss), float(box_loss))
+
+
+def detection_loss_levels(levels, targets, anchors, small_max, box_gain=5.0, yielding=()):
+    """Two levels (`--p2`): levels [(stride, box_raw, cls_logits)], stride 8 first; anchors one per level.
+    An object whose longer side is under `small_max` pixels is a target of the stride-4 level only, any other
+    of the stride-8 level only, so the two never both learn (and export) the same object. Sums as
+    `detection_loss` does, normalised by the positives of both levels together."""
+    small = [t[torch.maximum(t[:, 3] - t[:, 1], t[:, 4] - t[:, 2]) < small_max] for t in targets]
+    large = [t[torch.maximum(t[:, 3] - t[:, 1], t[:, 4] - t[:, 2]) >= small_max] for t in targets]
+    cls_sum = box_sum = None
+    n_pos = 0
+    parts = []
+    for (stride, box_raw, cls_logits), a, tg in zip(levels, anchors, (large, small)):
+        raw = box_raw.flatten(2)
+        logits = cls_logits.flatten(2).transpose(1, 2)
+        fg, gt_boxes, gt_cls = assign(tg, a, logits.shape[2], yielding, stride)
+        n_pos += int(fg.sum())
+        target = torch.zeros_like(logits)
+        bl = logits.new_zeros(())
+        if fg.any():
+            pred = xyxy(decode_boxes(raw, a, stride).transpose(1, 2))[fg]
+            g, iou = giou(pred, gt_boxes[fg])
+            bl = (1.0 - g).sum()
+            target[fg, gt_cls[fg]] = 0.25 + 0.75 * iou.detach().clamp(0, 1)
+        cl = F.binary_cross_entropy_with_logits(logits, target, reduction="sum")
+        cls_sum = cl if cls_sum is None else cls_sum + cl
+        box_sum = bl if box_sum is None else box_sum + bl
+    n_pos = max(1, n_pos)
+    cls_loss, box_loss = cls_sum / n_pos, box_sum / n_pos
     return cls_loss + box_gain * box_loss, (float(cls_loss), float(box_loss))

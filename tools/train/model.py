@@ -68,10 +68,15 @@ class SPPF(nn.Module):
 
 
 class TinyDet(nn.Module):
-    def __init__(self, nc, width=(16, 32, 48, 64, 96)):
+    """p2: add a stride-4 level (neck back to the stride-4 backbone stage, a light one-convolution head) for
+    objects a few pixels wide; its layers run after the stride-8 head, so `--init` from a one-level model
+    still matches that model's convolutions in order and only the new ones start fresh."""
+
+    def __init__(self, nc, width=(16, 32, 48, 64, 96), p2=False):
         super().__init__()
         c1, c2, c3, c4, c5 = width
         self.nc = nc
+        self.p2 = p2
         self.stem = Conv(3, c1, 3, 2)
         self.s4 = nn.Sequential(Conv(c1, c2, 3, 2), C2f(c2, c2))
         self.s8 = nn.Sequential(Conv(c2, c3, 3, 2), C2f(c3, c3))
@@ -85,37 +90,61 @@ class TinyDet(nn.Module):
         nn.init.constant_(self.cls[-1].bias, -math.log(99))
         nn.init.zeros_(self.box[-1].weight)
         nn.init.constant_(self.box[-1].bias, 0.5)
+        if p2:
+            self.up4 = C2f(c3 + c2, c2)
+            self.box4 = nn.Sequential(Conv(c2, c2), nn.Conv2d(c2, 4, 1))
+            self.cls4 = nn.Sequential(Conv(c2, c2), nn.Conv2d(c2, nc, 1))
+            # A rarer prior than stride 8's: four times the cells, and only small objects are its positives
+            # (at 1 % the background loss of 6400 cells per crop swamped everything for the first epochs).
+            nn.init.constant_(self.cls4[-1].bias, -math.log(999))
+            nn.init.zeros_(self.box4[-1].weight)
+            nn.init.constant_(self.box4[-1].bias, 0.0)
 
-    def features(self, x):
-        p3 = self.s8(self.s4(self.stem(x)))
+    def _features(self, x):
+        p2 = self.s4(self.stem(x))
+        p3 = self.s8(p2)
         p4 = self.s16(p3)
         p5 = self.s32(p4)
         n4 = self.up16(torch.cat([F.interpolate(p5, scale_factor=2.0, mode="nearest"), p4], 1))
-        return self.up8(torch.cat([F.interpolate(n4, scale_factor=2.0, mode="nearest"), p3], 1))
+        return p2, self.up8(torch.cat([F.interpolate(n4, scale_factor=2.0, mode="nearest"), p3], 1))
+
+    def features(self, x):
+        return self._features(x)[1]
+
+    def levels(self, x):
+        """[(stride, raw box terms [B, 4, H, W], class logits [B, nc, H, W])], stride 8 first."""
+        p2, f = self._features(x)
+        out = [(STRIDE, self.box(f), self.cls(f))]
+        if self.p2:
+            n2 = self.up4(torch.cat([F.interpolate(f, scale_factor=2.0, mode="nearest"), p2], 1))
+            out.append((STRIDE // 2, self.box4(n2), self.cls4(n2)))
+        return out
 
     def forward(self, x):
-        """Returns raw box terms [B, 4, H, W] and class logits [B, nc, H, W]."""
+        """Returns raw box terms [B, 4, H, W] and class logits [B, nc, H, W] (stride 8; `levels` for all)."""
+        if self.p2:
+            return self.levels(x)
         f = self.features(x)
         return self.box(f), self.cls(f)
 
 
-def anchor_points(h, w, device=None):
+def anchor_points(h, w, device=None, stride=STRIDE):
     """Cell centres in input pixels, [H*W, 2] (x, y), row-major like the flattened head."""
-    ys = (torch.arange(h, device=device, dtype=torch.float32) + 0.5) * STRIDE
-    xs = (torch.arange(w, device=device, dtype=torch.float32) + 0.5) * STRIDE
+    ys = (torch.arange(h, device=device, dtype=torch.float32) + 0.5) * stride
+    xs = (torch.arange(w, device=device, dtype=torch.float32) + 0.5) * stride
     gy, gx = torch.meshgrid(ys, xs, indexing="ij")
     return torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
 
 
-def decode_boxes(raw, anchors):
+def decode_boxes(raw, anchors, stride=STRIDE):
     """raw [B, 4, N] -> cx, cy, w, h [B, 4, N] in input pixels.
 
     Centre: within 3 strides of the cell (every positive cell is that close to
     its object). Size: softplus keeps it positive and linear for large boxes.
     """
-    off = 3.0 * torch.tanh(raw[:, 0:2]) * STRIDE
+    off = 3.0 * torch.tanh(raw[:, 0:2]) * stride
     cxcy = anchors.t().unsqueeze(0) + off
-    wh = F.softplus(raw[:, 2:4]) * STRIDE * 2.0
+    wh = F.softplus(raw[:, 2:4]) * stride * 2.0
     return torch.cat([cxcy, wh], 1)
 
 
@@ -123,12 +152,23 @@ class ExportHead(nn.Module):
     """Wraps the detector into the Ultralytics export layout [1, 4 + nc, N]: cx, cy, w, h, per-class sigmoid."""
 
     def __init__(self, net, imgsz):
+        """imgsz: an int (square input) or (width, height); the anchors are that input's grid, row-major."""
         super().__init__()
         self.net = net
-        g = imgsz // STRIDE
-        self.register_buffer("anchors", anchor_points(g, g))
+        w, h = (imgsz, imgsz) if isinstance(imgsz, int) else imgsz
+        self.register_buffer("anchors", anchor_points(h // STRIDE, w // STRIDE))
+        if getattr(net, "p2", False):
+            s = STRIDE // 2
+            self.register_buffer("anchors4", anchor_points(h // s, w // s, stride=s))
 
     def forward(self, x):
+        if getattr(self.net, "p2", False):
+            # Both levels in one [1, 4 + nc, N] tensor, stride-8 rows first: the decoder needs no level split.
+            (_, box, cls), (s, box4, cls4) = self.net.levels(x)
+            return torch.cat([
+                torch.cat([decode_boxes(box.flatten(2), self.anchors), torch.sigmoid(cls.flatten(2))], 1),
+                torch.cat([decode_boxes(box4.flatten(2), self.anchors4, s), torch.sigmoid(cls4.flatten(2))], 1),
+            ], 2)
         box, cls = self.net(x)
         b = box.flatten(2)
         c = cls.flatten(2)

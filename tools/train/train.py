@@ -7,6 +7,11 @@ Dev-time only (Debian's python3-torch, CPU). See README.md.
 
     /usr/bin/python3 tools/train/train.py --data data/ff-train --epochs 12 --imgsz 320 \\
         --out models/kestrel-sim-det.onnx
+
+Native resolution: `--imgsz 640x480` (width x height) feeds 640 x 480 frames
+as they are, and `--crop 320` trains on random 320 x 320 windows of them (the
+network is fully convolutional), biased towards windows holding a person
+(`--crop-person`); validation and export use the whole input.
 """
 
 import argparse
@@ -23,9 +28,9 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from data import load_split, read_names  # noqa: E402
+from data import load_split, read_names, size_wh  # noqa: E402
 from init_weights import freeze_bn, load_onnx_weights  # noqa: E402
-from loss import detection_loss  # noqa: E402
+from loss import detection_loss, detection_loss_levels  # noqa: E402
 from model import STRIDE, ExportHead, TinyDet, anchor_points, decode_boxes  # noqa: E402
 from quick_eval import ap50_per_class  # noqa: E402
 
@@ -49,7 +54,8 @@ def parse_args(argv=None):
     p.add_argument("--data", required=True, help="dataset dir with data.yaml, images/{train,val}, labels/{train,val}")
     p.add_argument("--out", required=True, help="ONNX file to write")
     p.add_argument("--epochs", type=int, default=12)
-    p.add_argument("--imgsz", type=int, default=320, help="square input size, multiple of 32 (default 320)")
+    p.add_argument("--imgsz", type=parse_size, default=320,
+                   help="input size, multiple of 32: PX (square, default 320) or WxH (e.g. 640x480)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3, help="peak AdamW learning rate")
     p.add_argument("--seed", type=int, default=0)
@@ -63,7 +69,32 @@ def parse_args(argv=None):
     p.add_argument("--add", action="append", default=[], metavar="DIR",
                    help="another YOLO dataset whose train split joins the training set (repeatable; same class "
                         "names), e.g. an exported field capture set")
+    p.add_argument("--crop", type=parse_size, default=None,
+                   help="train on random crops of this size (PX or WxH, multiple of 32, within --imgsz) taken from "
+                        "the --imgsz input; validation and export stay at --imgsz")
+    p.add_argument("--crop-person", type=float, default=0.5, metavar="P",
+                   help="with --crop: share of crops, in images with a person, placed to hold a whole person "
+                        "(default 0.5)")
+    p.add_argument("--p2", action="store_true",
+                   help="add a stride-4 output level for small objects (rows after the stride-8 ones in the export)")
+    p.add_argument("--p2-max", type=float, default=12.0, metavar="PX",
+                   help="with --p2: objects whose longer side is under PX input pixels are the stride-4 level's "
+                        "targets, the rest the stride-8 level's (default 12)")
     return p.parse_args(argv)
+
+
+def parse_size(text):
+    """'320' -> 320 (square); '640x480' -> (640, 480) as (width, height); 'NxN' -> N."""
+    parts = str(text).lower().split("x")
+    if len(parts) not in (1, 2) or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"expected PX or WxH, got {text!r}")
+    w, h = int(parts[0]), int(parts[-1])
+    return w if w == h else (w, h)
+
+
+def size_text(size):
+    w, h = size_wh(size)
+    return str(w) if w == h else f"{w}x{h}"
 
 
 def seed_everything(seed):
@@ -74,21 +105,75 @@ def seed_everything(seed):
 
 def augment(images, labels, size, rng):
     """Flips (a nadir view has no up) and a brightness/contrast jitter; boxes follow the flips."""
+    sw, sh = size_wh(size)
     x = images.float()
     out_labels = []
     for i in range(x.shape[0]):
         t = labels[i].clone()
         if rng.random() < 0.5:
             x[i] = x[i].flip(2)
-            t[:, [1, 3]] = size - t[:, [3, 1]]
+            t[:, [1, 3]] = sw - t[:, [3, 1]]
         if rng.random() < 0.5:
             x[i] = x[i].flip(1)
-            t[:, [2, 4]] = size - t[:, [4, 2]]
+            t[:, [2, 4]] = sh - t[:, [4, 2]]
         gain = rng.uniform(0.75, 1.25)
         bias = rng.uniform(-20, 20)
         x[i] = (x[i] * gain + bias).clamp(0, 255)
         out_labels.append(t)
     return x / 255.0, out_labels
+
+
+# A box cut by the crop edge stays a target when 2 px each way and either 40 % of its area or, for big boxes,
+# 10 % and 16 px each way are left inside: an edge sliver of a person is no person, but a third of a smoke plume
+# that fills the frame is still smoke (dropping it would teach the crop's smoke as background).
+CROP_KEEP_AREA = 0.4
+CROP_KEEP_AREA_BIG = 0.1
+CROP_BIG_SIDE = 16.0
+CROP_MIN_SIDE = 2.0
+
+
+def crop_window(boxes, full, crop, rng, focus_cls, focus_share):
+    """Top-left corner (x0, y0) of a crop. With probability focus_share, when the image holds a focus-class box
+    that fits, the window is drawn uniformly among those that hold one such box whole; otherwise uniformly."""
+    fw, fh = full
+    cw, ch = crop
+    if focus_cls is not None and boxes.shape[0] and rng.random() < focus_share:
+        picks = boxes[boxes[:, 0] == focus_cls]
+        if picks.shape[0]:
+            _, x1, y1, x2, y2 = picks[rng.randrange(picks.shape[0])].tolist()
+            lo_x, hi_x = max(0, math.ceil(x2) - cw), min(fw - cw, math.floor(x1))
+            lo_y, hi_y = max(0, math.ceil(y2) - ch), min(fh - ch, math.floor(y1))
+            if lo_x <= hi_x and lo_y <= hi_y:
+                return rng.randint(lo_x, hi_x), rng.randint(lo_y, hi_y)
+    return rng.randint(0, fw - cw), rng.randint(0, fh - ch)
+
+
+def crop_boxes(t, x0, y0, crop):
+    """Boxes [M, 5] (cls, xyxy) in crop pixels: shifted, clipped to the window, cut remnants dropped."""
+    cw, ch = crop
+    if t.shape[0] == 0:
+        return t.clone()
+    out = t.clone()
+    out[:, [1, 3]] = (t[:, [1, 3]] - x0).clamp(0, cw)
+    out[:, [2, 4]] = (t[:, [2, 4]] - y0).clamp(0, ch)
+    w, h = out[:, 3] - out[:, 1], out[:, 4] - out[:, 2]
+    area0 = ((t[:, 3] - t[:, 1]) * (t[:, 4] - t[:, 2])).clamp(min=1e-6)
+    frac = w * h / area0
+    big = (w >= CROP_BIG_SIDE) & (h >= CROP_BIG_SIDE) & (frac >= CROP_KEEP_AREA_BIG)
+    keep = (w >= CROP_MIN_SIDE) & (h >= CROP_MIN_SIDE) & ((frac >= CROP_KEEP_AREA) | big)
+    return out[keep]
+
+
+def crop_batch(images, labels, full, crop, rng, focus_cls=None, focus_share=0.0):
+    """Random native-resolution crops of a uint8 batch [B, 3, H, W] and their boxes."""
+    cw, ch = crop
+    xs = torch.empty(images.shape[0], images.shape[1], ch, cw, dtype=images.dtype)
+    ys = []
+    for i in range(images.shape[0]):
+        x0, y0 = crop_window(labels[i], full, crop, rng, focus_cls, focus_share)
+        xs[i] = images[i, :, y0:y0 + ch, x0:x0 + cw]
+        ys.append(crop_boxes(labels[i], x0, y0, crop))
+    return xs, ys
 
 
 class Ema:
@@ -117,11 +202,21 @@ class Ema:
 @torch.no_grad()
 def predict(model, images, size, batch=64):
     model.eval()
-    g = size // STRIDE
-    anchors = anchor_points(g, g)
+    sw, sh = size_wh(size)
+    anchors = anchor_points(sh // STRIDE, sw // STRIDE)
+    # The same memory per batch as 64 images of 320 x 320 at larger inputs.
+    batch = max(1, min(batch, batch * 320 * 320 // (sw * sh)))
     outs = []
     for i in range(0, images.shape[0], batch):
-        box, cls = model(images[i:i + batch].float() / 255.0)
+        x = images[i:i + batch].float() / 255.0
+        if getattr(model, "p2", False):
+            rows = []
+            for s, box, cls in model.levels(x):
+                a = anchor_points(sh // s, sw // s, stride=s)
+                rows.append(torch.cat([decode_boxes(box.flatten(2), a, s), torch.sigmoid(cls.flatten(2))], 1))
+            outs.append(torch.cat(rows, 2))
+            continue
+        box, cls = model(x)
         b = decode_boxes(box.flatten(2), anchors)
         outs.append(torch.cat([b, torch.sigmoid(cls.flatten(2))], 1))
     return torch.cat(outs, 0)
@@ -131,7 +226,8 @@ def export_onnx(model, names, size, path, opset, meta):
     import onnx
 
     head = ExportHead(copy.deepcopy(model).eval(), size).eval()
-    dummy = torch.zeros(1, 3, size, size)
+    sw, sh = size_wh(size)
+    dummy = torch.zeros(1, 3, sh, sw)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     torch.onnx.export(head, dummy, path, input_names=["images"], output_names=["output0"], opset_version=opset,
                       do_constant_folding=True)
@@ -139,8 +235,8 @@ def export_onnx(model, names, size, path, opset, meta):
     # Ultralytics writes names as a Python dict literal; Kestrel's parseUltralyticsNames reads exactly that.
     props = {
         "names": "{" + ", ".join(f"{i}: '{n}'" for i, n in enumerate(names)) + "}",
-        "stride": str(STRIDE),
-        "imgsz": f"[{size}, {size}]",
+        "stride": str(STRIDE) if not getattr(model, "p2", False) else f"{STRIDE // 2},{STRIDE}",
+        "imgsz": f"[{sh}, {sw}]",  # Ultralytics order: height, width
         "task": "detect",
         "description": "Kestrel sim detector (tools/train)",
         "author": "Kestrel",
@@ -156,8 +252,15 @@ def export_onnx(model, names, size, path, opset, meta):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.imgsz % 32 != 0:
+    in_w, in_h = size_wh(args.imgsz)
+    if in_w % 32 != 0 or in_h % 32 != 0:
         sys.exit("error: --imgsz must be a multiple of 32")
+    if args.crop is not None:
+        crop_w, crop_h = size_wh(args.crop)
+        if crop_w % 32 != 0 or crop_h % 32 != 0 or crop_w > in_w or crop_h > in_h:
+            sys.exit("error: --crop must be a multiple of 32 and fit in --imgsz")
+    if not 0.0 <= args.crop_person <= 1.0:
+        sys.exit("error: --crop-person must be within 0..1")
     seed_everything(args.seed)
     torch.set_num_threads(args.threads)
     names = read_names(args.data)
@@ -172,21 +275,27 @@ def main(argv=None):
         train_x = np.concatenate([train_x, ex])
         train_y = train_y + ey
     val_x, val_y, _ = load_split(args.data, "val", args.imgsz, None if args.limit is None else max(8, args.limit // 4))
-    print(f"loaded {len(train_y)} train / {len(val_y)} val images at {args.imgsz}px in {time.time() - t0:.0f}s; "
+    print(f"loaded {len(train_y)} train / {len(val_y)} val images at {size_text(args.imgsz)}px in "
+          f"{time.time() - t0:.0f}s; "
           f"classes {names}", file=sys.stderr)
     train_x = torch.from_numpy(train_x)
     val_x = torch.from_numpy(val_x)
     train_y = [torch.from_numpy(y) for y in train_y]
 
     width = tuple(int(c) for c in args.width.split(","))
-    model = TinyDet(nc, width)
+    model = TinyDet(nc, width, p2=True) if args.p2 else TinyDet(nc, width)
     if args.init is not None:
-        n = load_onnx_weights(model, args.init, args.imgsz)
+        # Any size does: the weights do not depend on it, only the order convolutions run in. With --p2 the
+        # stride-4 level's convolutions run last and start fresh when the file has none for them.
+        n = load_onnx_weights(model, args.init, min(in_w, in_h), allow_extra=args.p2)
         print(f"init: {n} convolutions from {args.init}", file=sys.stderr)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {n_params / 1e6:.2f} M parameters", file=sys.stderr)
-    g = args.imgsz // STRIDE
-    anchors = anchor_points(g, g)
+    # Training runs on the crop's grid when cropping; validation and export on the whole input's.
+    train_size = args.imgsz if args.crop is None else args.crop
+    train_w, train_h = size_wh(train_size)
+    anchors = anchor_points(train_h // STRIDE, train_w // STRIDE)
+    anchors4 = anchor_points(train_h // (STRIDE // 2), train_w // (STRIDE // 2), stride=STRIDE // 2)
     decay, no_decay = [], []
     for n_, p in model.named_parameters():
         (no_decay if p.ndim <= 1 else decay).append(p)
@@ -203,15 +312,22 @@ def main(argv=None):
 
     def meta(done):
         m = {"data": os.path.abspath(args.data), "epochs": args.epochs, "epochs_done": done,
-             "imgsz": args.imgsz, "seed": args.seed, "batch": args.batch, "lr": args.lr, "width": list(width),
+             "imgsz": args.imgsz if isinstance(args.imgsz, int) else size_text(args.imgsz),
+             "seed": args.seed, "batch": args.batch, "lr": args.lr, "width": list(width),
              "train_images": len(train_y), "torch": torch.__version__}
         if args.add:
             m["add"] = [os.path.abspath(a) for a in args.add]
         if args.init is not None:
             m["init"] = os.path.abspath(args.init)
+        if args.crop is not None:
+            m["crop"] = size_text(args.crop)
+            m["crop_person"] = args.crop_person
+        if args.p2:
+            m["p2_max"] = args.p2_max
         return m
 
     yielding = tuple(i for i, n in enumerate(names) if n in DIFFUSE_CLASSES)
+    person = names.index("person") if "person" in names else None
     ema = Ema(model)
     rng = random.Random(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
@@ -226,11 +342,18 @@ def main(argv=None):
         sums = [0.0, 0.0]
         for k in bar:
             idx = order[k * args.batch:(k + 1) * args.batch]
-            x, y = augment(train_x[idx], [train_y[int(i)] for i in idx], args.imgsz, rng)
+            x, y = train_x[idx], [train_y[int(i)] for i in idx]
+            if args.crop is not None:
+                x, y = crop_batch(x, y, (in_w, in_h), (train_w, train_h), rng, person, args.crop_person)
+            x, y = augment(x, y, train_size, rng)
             for group in opt.param_groups:
                 group["lr"] = lr_at(step)
-            box, cls = model(x)
-            loss, (lc, lb) = detection_loss(box, cls, y, anchors, yielding=yielding)
+            if args.p2:
+                loss, (lc, lb) = detection_loss_levels(model.levels(x), y, [anchors, anchors4], args.p2_max,
+                                                       yielding=yielding)
+            else:
+                box, cls = model(x)
+                loss, (lc, lb) = detection_loss(box, cls, y, anchors, yielding=yielding)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
