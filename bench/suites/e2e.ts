@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { createRuntime } from '../../index.js';
 import { loadMissionFile } from '../../missions/index.js';
+import { resolveManifest } from '../../perception/index.js';
 import { driveSimClock, silentLogger, SimClock } from '../../runtime/index.js';
 import { entry, gc, packageRoot, percentile, type BenchContext, type BenchEntry } from '../harness.js';
 
@@ -56,11 +57,15 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
   if (latency === undefined || latency.decisions === 0)
     throw new Error('benchmark did not do its work: no traced decisions');
 
-  // Bare inference of the same model, same process, same thread settings as the detector's default.
-  const session = await ort.InferenceSession.create(join(root, 'models/kestrel-sim-det.onnx'), {
-    executionProviders: ['cpu'],
-  });
-  const input = new ort.Tensor('float32', new Float32Array(3 * 320 * 320).fill(0.45), [1, 3, 320, 320]);
+  // Bare inference of the mission's own model, same process, same thread settings as the detector's default,
+  // on an input of the model's own (static) shape.
+  const entry0 = loaded.mission.models[0];
+  if (entry0 === undefined || !('manifest' in entry0)) throw new Error('the e2e mission must name its model manifest');
+  const { modelPath } = await resolveManifest(entry0.manifest, loaded.baseDir);
+  const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] });
+  const meta = session.inputMetadata[0];
+  const dims = meta?.isTensor === true ? meta.shape.map((d) => (typeof d === 'number' ? d : 1)) : [1, 3, 320, 320];
+  const input = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.45), dims);
   const name = session.inputNames[0] ?? 'images';
   for (let i = 0; i < 5; i++) await session.run({ [name]: input });
   const bare: number[] = [];
