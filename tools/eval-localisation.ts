@@ -9,9 +9,9 @@
  * Error is the horizontal distance to the nearest true object of the class
  * (a person, or the centre of a burning 5 m fire cell).
  *
- *   npx tsx tools/eval-localisation.ts [--boxes gt|detector|both] [--seconds 300] [--seed 7]
+ *   npx tsx tools/eval-localisation.ts [--boxes gt|detector|both] [--seconds 300] [--seed 7] [--model <manifest>]
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   createRuntime,
@@ -42,6 +42,8 @@ export interface LocalisationEvalOptions {
   readonly rateHz?: number;
   /** Frame size; default the mission's 640 x 480. */
   readonly size?: readonly [number, number];
+  /** Detector manifest in place of the mission's model (detector boxes). Default the mission's. */
+  readonly model?: string;
 }
 
 export const RANGE_BINS: readonly (readonly [number, number])[] = [
@@ -168,6 +170,9 @@ export async function runLocalisationEval(options: LocalisationEvalOptions): Pro
         : s,
     ),
     perception: { ...base.perception, pipelines: base.perception.pipelines.map((p) => ({ ...p, maxRateHz: rateHz })) },
+    ...(options.model === undefined
+      ? {}
+      : { models: base.models.map((m) => ({ id: m.id, manifest: resolve(options.model as string) })) }),
   };
   const clock = new SimClock();
   const runtime = createRuntime(
@@ -259,10 +264,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const seconds = Number(arg('seconds', '300'));
   const seed = Number(arg('seed', '7'));
   const sources: BoxSource[] = which === 'both' ? ['gt', 'detector'] : [which as BoxSource];
+  const model = arg('model', '');
   const fmt = (s: ErrorStats): string =>
     s.n === 0 ? 'n=0' : `median ${s.medianM.toFixed(2)} m, p90 ${s.p90M.toFixed(2)} m (n=${s.n})`;
   for (const boxes of sources) {
-    const r = await runLocalisationEval({ boxes, seconds, seed });
+    const r = await runLocalisationEval({ boxes, seconds, seed, ...(model === '' ? {} : { model }) });
     process.stdout.write(`\n${boxes} boxes, seed ${seed}, ${seconds} s\n`);
     for (const [bin, s] of Object.entries(r.byRange)) process.stdout.write(`  range ${bin} m: ${fmt(s)}\n`);
     for (const [c, s] of Object.entries(r.byClass)) process.stdout.write(`  ${c}: ${fmt(s)}\n`);

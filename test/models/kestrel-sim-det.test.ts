@@ -52,3 +52,66 @@ describe('models/kestrel-sim-det', () => {
     expect(best).toBeGreaterThan(0.5);
   });
 });
+
+/** The person-capable variant at the camera's native 640 x 480 (models/kestrel-sim-det-640.md). */
+describe('models/kestrel-sim-det-640', () => {
+  const manifestPath = resolve(dirname(MANIFEST), 'kestrel-sim-det-640.yaml');
+  let detector: Detector;
+
+  beforeAll(async () => {
+    detector = await createDetector(manifestPath, { logger: silentLogger(), overrides: { warmupRuns: 0 } });
+  });
+
+  afterAll(async () => {
+    await detector.close();
+  });
+
+  it("matches its manifest's sha256 and takes 640 x 480 frames as they are", async () => {
+    const manifest = parseYaml(await readFile(manifestPath, 'utf8')) as { path: string; sha256: string };
+    expect(await sha256File(join(dirname(manifestPath), manifest.path))).toBe(manifest.sha256);
+    expect(detector.classNames).toEqual(['fire', 'smoke', 'person', 'vehicle']);
+    expect([detector.inputWidth, detector.inputHeight]).toEqual([640, 480]);
+  });
+
+  it('finds a person seen from 30 m, a few pixels wide, where the ground truth puts it', async () => {
+    const world = new SimWorld({ scenario: builtinScenario('forest-fire')!, platform: drone, seed: 7 });
+    for (let i = 0; i < 300; i++) world.step(100);
+    const person = world.persons[0];
+    expect(person).toBeDefined();
+    const camera = new CameraRenderer(world, { width: 640, height: 480, fovDeg: 90 }, world.rng.stream('test:cam'));
+    const { data, boxes } = camera.render(
+      { x: person?.x ?? 0, y: person?.y ?? 0, z: 30, yawRad: 0, pitchRad: Math.PI / 2, rollRad: 0 },
+      0,
+    );
+    const truth = boxes.filter((b) => b.cls === 'person');
+    expect(truth.length).toBeGreaterThan(0);
+    expect(Math.max(...truth.map((t) => t.w))).toBeLessThan(16); // a few pixels: what the 320 model cannot see
+    const frame = await detector.run({ data, width: 640, height: 480, encoding: 'rgb8' });
+    const persons = frame.detections.filter((d) => d.className === 'person');
+    const best = Math.max(
+      0,
+      ...persons.flatMap((d) =>
+        truth.map((t) => iouXyxy([d.box.x1, d.box.y1, d.box.x2, d.box.y2], [t.x, t.y, t.x + t.w, t.y + t.h])),
+      ),
+    );
+    expect(best).toBeGreaterThan(0.4);
+  });
+
+  it('the default 320 model does not see that person (why this variant exists)', async () => {
+    const world = new SimWorld({ scenario: builtinScenario('forest-fire')!, platform: drone, seed: 7 });
+    for (let i = 0; i < 300; i++) world.step(100);
+    const person = world.persons[0];
+    const camera = new CameraRenderer(world, { width: 640, height: 480, fovDeg: 90 }, world.rng.stream('test:cam'));
+    const { data } = camera.render(
+      { x: person?.x ?? 0, y: person?.y ?? 0, z: 30, yawRad: 0, pitchRad: Math.PI / 2, rollRad: 0 },
+      0,
+    );
+    const small = await createDetector(MANIFEST, { logger: silentLogger(), overrides: { warmupRuns: 0 } });
+    try {
+      const frame = await small.run({ data, width: 640, height: 480, encoding: 'rgb8' });
+      expect(frame.detections.filter((d) => d.className === 'person')).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+});
