@@ -46,8 +46,12 @@ export async function encodeFrame(frame: CameraFrame, format: 'jpeg' | 'png', qu
     }
     input = sharp(pixels, { raw: { width: frame.width, height: frame.height, channels } });
   }
+  // optimiseCoding off: libjpeg's second Huffman pass costs about 40 % of the encode (2.8 -> 1.7 ms for
+  // 320 x 240) for a few percent of file size; captures are encoded while the detector needs the cores.
   const image =
-    format === 'jpeg' ? await input.jpeg({ quality }).toBuffer() : await input.png({ compressionLevel: 6 }).toBuffer();
+    format === 'jpeg'
+      ? await input.jpeg({ quality, optimiseCoding: false }).toBuffer()
+      : await input.png({ compressionLevel: 6 }).toBuffer();
   return { image, format, width: frame.width, height: frame.height };
 }
 
