@@ -53,6 +53,23 @@ describe('models/kestrel-sim-det', () => {
   });
 });
 
+/** The first person of the forest-fire scenario at 30 s, seen from 30 m straight above, and its true boxes. */
+function personFrame() {
+  const world = new SimWorld({ scenario: builtinScenario('forest-fire')!, platform: drone, seed: 7 });
+  for (let i = 0; i < 300; i++) world.step(100);
+  const person = world.persons[0];
+  if (person === undefined) throw new Error('the forest-fire scenario has no person');
+  const camera = new CameraRenderer(world, { width: 640, height: 480, fovDeg: 90 }, world.rng.stream('test:cam'));
+  const { data, boxes } = camera.render(
+    { x: person.x, y: person.y, z: 30, yawRad: 0, pitchRad: Math.PI / 2, rollRad: 0 },
+    0,
+  );
+  return {
+    frame: { data, width: 640, height: 480, encoding: 'rgb8' as const },
+    truth: boxes.filter((b) => b.cls === 'person'),
+  };
+}
+
 /** The person-capable variant at the camera's native 640 x 480 (models/kestrel-sim-det-640.md). */
 describe('models/kestrel-sim-det-640', () => {
   const manifestPath = resolve(dirname(MANIFEST), 'kestrel-sim-det-640.yaml');
@@ -74,20 +91,10 @@ describe('models/kestrel-sim-det-640', () => {
   });
 
   it('finds a person seen from 30 m, a few pixels wide, where the ground truth puts it', async () => {
-    const world = new SimWorld({ scenario: builtinScenario('forest-fire')!, platform: drone, seed: 7 });
-    for (let i = 0; i < 300; i++) world.step(100);
-    const person = world.persons[0];
-    expect(person).toBeDefined();
-    const camera = new CameraRenderer(world, { width: 640, height: 480, fovDeg: 90 }, world.rng.stream('test:cam'));
-    const { data, boxes } = camera.render(
-      { x: person?.x ?? 0, y: person?.y ?? 0, z: 30, yawRad: 0, pitchRad: Math.PI / 2, rollRad: 0 },
-      0,
-    );
-    const truth = boxes.filter((b) => b.cls === 'person');
+    const { frame, truth } = personFrame();
     expect(truth.length).toBeGreaterThan(0);
     expect(Math.max(...truth.map((t) => t.w))).toBeLessThan(16); // a few pixels: what the 320 model cannot see
-    const frame = await detector.run({ data, width: 640, height: 480, encoding: 'rgb8' });
-    const persons = frame.detections.filter((d) => d.className === 'person');
+    const persons = (await detector.run(frame)).detections.filter((d) => d.className === 'person');
     const best = Math.max(
       0,
       ...persons.flatMap((d) =>
@@ -98,18 +105,10 @@ describe('models/kestrel-sim-det-640', () => {
   });
 
   it('the default 320 model does not see that person (why this variant exists)', async () => {
-    const world = new SimWorld({ scenario: builtinScenario('forest-fire')!, platform: drone, seed: 7 });
-    for (let i = 0; i < 300; i++) world.step(100);
-    const person = world.persons[0];
-    const camera = new CameraRenderer(world, { width: 640, height: 480, fovDeg: 90 }, world.rng.stream('test:cam'));
-    const { data } = camera.render(
-      { x: person?.x ?? 0, y: person?.y ?? 0, z: 30, yawRad: 0, pitchRad: Math.PI / 2, rollRad: 0 },
-      0,
-    );
+    const { frame } = personFrame();
     const small = await createDetector(MANIFEST, { logger: silentLogger(), overrides: { warmupRuns: 0 } });
     try {
-      const frame = await small.run({ data, width: 640, height: 480, encoding: 'rgb8' });
-      expect(frame.detections.filter((d) => d.className === 'person')).toEqual([]);
+      expect((await small.run(frame)).detections.filter((d) => d.className === 'person')).toEqual([]);
     } finally {
       await small.close();
     }
