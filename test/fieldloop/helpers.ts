@@ -71,3 +71,29 @@ export async function yoloSplit(
     await writeFile(join(root, 'labels', split, `${stem}.txt`), text);
   }
 }
+
+/**
+ * The smallest mission the field-loop tests fly: one ROS 2 camera, one
+ * detector pipeline, a hold behaviour and a log actuator. `extra` adds
+ * top-level blocks (capture, modelTrust); `model` replaces the model entry.
+ */
+export function cameraMissionYaml(o: { id: string; extra?: string; model?: string; height?: number }): string {
+  return `
+apiVersion: kestrel/v1
+mission: { id: ${o.id}, version: 1.0.0 }
+platform: { kind: multirotor, id: t1, maxSpeedMps: 15 }
+guardrails:
+  geofence: [[[-20, -20], [420, -20], [420, 320], [-20, 320]]]
+  altitude: { minM: 15, maxM: 80 }
+  battery: { returnHomePct: 30, landPct: 15 }
+sensors:
+  - { id: cam, type: camera, source: { kind: ros2, topic: /cam }, rateHz: 10, width: 32, height: ${String(o.height ?? 32)} }
+models:
+  - ${o.model ?? '{ id: det, manifest: model.yaml }'}
+perception:
+  pipelines: [{ id: front, camera: cam, model: det }]
+behavior: { kind: hold }
+actuator: { kind: log }
+${o.extra ?? ''}
+`;
+}

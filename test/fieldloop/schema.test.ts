@@ -2,24 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MissionError, parseMission } from '../../missions/index.js';
 import { CommandChannel, ed25519OperatorKey, signCommand } from '../../telemetry/index.js';
 import { generateKeyPairSync } from 'node:crypto';
+import { cameraMissionYaml } from './helpers.js';
 
-const base = (extra: string): string => `
-apiVersion: kestrel/v1
-mission: { id: s, version: 1.0.0 }
-platform: { kind: multirotor, id: t1, maxSpeedMps: 15 }
-guardrails:
-  geofence: [[[-20, -20], [420, -20], [420, 320], [-20, 320]]]
-  altitude: { minM: 15, maxM: 80 }
-  battery: { returnHomePct: 30, landPct: 15 }
-sensors:
-  - { id: cam, type: camera, source: { kind: ros2, topic: /cam }, rateHz: 10, width: 32, height: 32 }
-models:
-  - { id: det, manifest: model.yaml }
-perception:
-  pipelines: [{ id: front, camera: cam, model: det }]
-behavior: { kind: hold }
-${extra}
-`;
+const base = (extra: string): string => cameraMissionYaml({ id: 's', extra });
 
 describe('mission: modelTrust and capture', () => {
   it('fills defaults', () => {

@@ -18,7 +18,7 @@ import {
   type PoseEstimate,
   type Runtime,
 } from '../../../runtime/index.js';
-import { fixtureModel, tempDir } from '../helpers.js';
+import { cameraMissionYaml, fixtureModel, tempDir } from '../helpers.js';
 
 const inert = (name: string): Component => ({ name, start: () => undefined, stop: () => undefined });
 // Perception is stood in for: the test publishes detections itself, so it knows exactly what each frame held.
@@ -70,27 +70,10 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function runtimeWithCapture(capture: string) {
   const dir = await tempDir();
   await fixtureModel(dir);
-  const loaded = parseMission(
-    `
-apiVersion: kestrel/v1
-mission: { id: capture-test, version: 1.0.0 }
-platform: { kind: multirotor, id: t1, maxSpeedMps: 15 }
-guardrails:
-  geofence: [[[-20, -20], [420, -20], [420, 320], [-20, 320]]]
-  altitude: { minM: 15, maxM: 80 }
-  battery: { returnHomePct: 30, landPct: 15 }
-sensors:
-  - { id: cam, type: camera, source: { kind: ros2, topic: /cam }, rateHz: 10, width: 32, height: 24 }
-models:
-  - { id: det, manifest: model.yaml }
-perception:
-  pipelines: [{ id: front, camera: cam, model: det }]
-${capture}
-behavior: { kind: hold }
-actuator: { kind: log }
-`,
-    { file: join(dir, 'mission.yaml'), baseDir: dir },
-  );
+  const loaded = parseMission(cameraMissionYaml({ id: 'capture-test', height: 24, extra: capture }), {
+    file: join(dir, 'mission.yaml'),
+    baseDir: dir,
+  });
   const rt = createRuntime(loaded, { plugins: [robot, fieldloopPlugin], logger: createLogger({ level: 'silent' }) });
   await rt.start();
   return { dir, rt };

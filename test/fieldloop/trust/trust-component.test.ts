@@ -12,7 +12,7 @@ import {
 import { parseMission } from '../../../missions/index.js';
 import { createDetector, perceptionPlugin } from '../../../perception/index.js';
 import { createLogger, createRuntime, type Component, type KestrelPlugin } from '../../../runtime/index.js';
-import { fixtureModel, newKey, tempDir, type TestKey } from '../helpers.js';
+import { cameraMissionYaml, fixtureModel, newKey, tempDir, type TestKey } from '../helpers.js';
 
 const T = Date.UTC(2026, 0, 1);
 const inert = (name: string): Component => ({ name, start: () => undefined, stop: () => undefined });
@@ -25,27 +25,10 @@ const robot: KestrelPlugin = {
 };
 
 function mission(dir: string, model: string, trust: string): ReturnType<typeof parseMission> {
-  return parseMission(
-    `
-apiVersion: kestrel/v1
-mission: { id: trust-test, version: 1.0.0 }
-platform: { kind: multirotor, id: t1, maxSpeedMps: 15 }
-guardrails:
-  geofence: [[[-20, -20], [420, -20], [420, 320], [-20, 320]]]
-  altitude: { minM: 15, maxM: 80 }
-  battery: { returnHomePct: 30, landPct: 15 }
-sensors:
-  - { id: cam, type: camera, source: { kind: ros2, topic: /cam }, rateHz: 10, width: 32, height: 32 }
-models:
-  - ${model}
-perception:
-  pipelines: [{ id: front, camera: cam, model: det }]
-${trust}
-behavior: { kind: hold }
-actuator: { kind: log }
-`,
-    { file: join(dir, 'mission.yaml'), baseDir: dir },
-  );
+  return parseMission(cameraMissionYaml({ id: 'trust-test', model, extra: trust }), {
+    file: join(dir, 'mission.yaml'),
+    baseDir: dir,
+  });
 }
 
 const trustOf = (keys: readonly TestKey[], requireSigned = true): string =>
