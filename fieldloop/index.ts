@@ -53,7 +53,7 @@ export type { ClassComparison, CompareOptions, PromotionComparison, PromotionMet
 export { CURRENT_MANIFEST, ModelRegistry } from './registry/registry.js';
 export type { HistoryLine, PromotionRecord, RegistryEntry } from './registry/registry.js';
 export { runPromote, runRollback } from './registry/promote.js';
-export { compareFlights, flyMission, renderFlights } from './registry/flight.js';
+export { compareFlights, fastProfile, flyMission, renderFlights } from './registry/flight.js';
 export type {
   FlightComparison,
   FlightOptions,

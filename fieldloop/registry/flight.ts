@@ -24,7 +24,13 @@ import {
   SimClock,
   type KestrelPlugin,
 } from '../../runtime/index.js';
-import { ignitionOutcomes, simTruthTopic, simWorldService, type IgnitionOutcome } from '../../sim/index.js';
+import {
+  ignitionOutcomes,
+  simTruthTopic,
+  simWorldService,
+  type IgnitionOutcome,
+  type SimTruth,
+} from '../../sim/index.js';
 
 /**
  * `mission`: cameras and pipelines as written. `fast`: cameras and detectors
@@ -142,14 +148,20 @@ function flightMission(m: Mission, options: FlightOptions): Mission {
     const detectors = new Set(out.perception.pipelines.map((p) => p.model));
     out = { ...out, models: out.models.map((model) => (detectors.has(model.id) ? { id: model.id, manifest } : model)) };
   }
-  if ((options.profile ?? 'mission') === 'fast') {
-    out = {
-      ...out,
-      sensors: out.sensors.map((s) => (s.type === 'camera' ? { ...s, rateHz: 2.5, width: 320, height: 240 } : s)),
-      perception: { ...out.perception, pipelines: out.perception.pipelines.map((p) => ({ ...p, maxRateHz: 2.5 })) },
-    };
-  }
-  return out;
+  return (options.profile ?? 'mission') === 'fast' ? fastProfile(out) : out;
+}
+
+/**
+ * The `fast` profile (the scenario suite's `ci` one): cameras and detectors at
+ * 2.5 Hz and cameras at 320 x 240. The default detector letterboxes to 320
+ * either way, so it sees what a 640 x 480 frame gives it, for about a third of the CPU.
+ */
+export function fastProfile(m: Mission): Mission {
+  return {
+    ...m,
+    sensors: m.sensors.map((s) => (s.type === 'camera' ? { ...s, rateHz: 2.5, width: 320, height: 240 } : s)),
+    perception: { ...m.perception, pipelines: m.perception.pipelines.map((p) => ({ ...p, maxRateHz: 2.5 })) },
+  };
 }
 
 /** Safety from ground truth, one simulator step at a time. */
@@ -168,10 +180,7 @@ class FlightJudge {
     this.noPayloadM = person?.noPayloadM ?? 0;
   }
 
-  observe(t: {
-    readonly vehicle: { readonly positionM: { readonly x: number; readonly y: number }; readonly payloadOn: boolean };
-    readonly persons: readonly { readonly x: number; readonly y: number }[];
-  }): void {
+  observe(t: SimTruth): void {
     const { x, y } = t.vehicle.positionM;
     const inside = this.fence === undefined || this.fence.contains(x, y);
     if (this.inside && !inside) this.fenceExits++;

@@ -4,6 +4,7 @@
  * persons, the true vehicle), every guard decision and every event.
  */
 import { createRuntime } from '../../index.js';
+import { fastProfile } from '../../fieldloop/index.js';
 import { loadMissionFile, type LoadedMission, type Mission } from '../../missions/index.js';
 import {
   decisionsTopic,
@@ -178,16 +179,8 @@ function profiled(m: Mission, options: ScenarioOptions): Mission {
     // Telemetry stays in memory-free mode: the suite judges the bus, not the disk buffer.
     telemetry: { ...m.telemetry, buffer: { ...m.telemetry.buffer, dir: `.kestrel/scenario-${String(options.seed)}` } },
   };
-  if ((options.profile ?? 'ci') === 'ci') {
-    out = {
-      ...out,
-      sensors: out.sensors.map((s) => (s.type === 'camera' ? { ...s, rateHz: 2.5, width: 320, height: 240 } : s)),
-      perception: {
-        ...out.perception,
-        pipelines: out.perception.pipelines.map((p) => ({ ...p, maxRateHz: 2.5 })),
-      },
-    };
-  }
+  // `ci` is the promotion flights' `fast` profile.
+  if ((options.profile ?? 'ci') === 'ci') out = fastProfile(out);
   return options.edit === undefined ? out : options.edit(out);
 }
 

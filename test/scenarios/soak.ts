@@ -11,7 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createRuntime } from '../../index.js';
-import { loadMissionFile } from '../../missions/index.js';
+import { fastProfile } from '../../fieldloop/index.js';
+import { loadMissionFile, type Mission } from '../../missions/index.js';
 import { createLogger, driveSimClock, SimClock } from '../../runtime/index.js';
 import { DEFAULT_MISSION } from './forest-fire-run.js';
 
@@ -28,16 +29,12 @@ const warmupMin = Number(values.warmup);
 const maxGrowth = Number(values['max-growth']);
 
 const loaded = await loadMissionFile(DEFAULT_MISSION);
-let mission = {
+let mission: Mission = {
   ...loaded.mission,
   telemetry: { ...loaded.mission.telemetry, buffer: { ...loaded.mission.telemetry.buffer, dir: '.kestrel/soak' } },
 };
-if (values.profile === 'ci') {
-  mission = {
-    ...mission,
-    sensors: mission.sensors.map((s) => (s.type === 'camera' ? { ...s, rateHz: 2.5, width: 320, height: 240 } : s)),
-  };
-}
+// `ci`: the scenario suite's reduced camera profile (the detector then runs at the camera's 2.5 Hz).
+if (values.profile === 'ci') mission = fastProfile(mission);
 let errors = 0;
 const logger = createLogger({ level: 'warn', format: 'json' });
 const hooked = new Proxy(logger, {
