@@ -17,7 +17,8 @@
  * a copy of the entry (same folder, same bytes), so the entry's signature is
  * its signature too.
  */
-import { access, appendFile, copyFile, mkdir, readFile, rename } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
@@ -151,7 +152,7 @@ export class ModelRegistry {
     const modelSha256 = await sha256File(resolved.modelPath);
     const modelName = `${modelSha256}${extname(resolved.modelPath) || '.onnx'}`;
     const modelCopy = join(this.dir, 'models', modelName);
-    if (!(await exists(modelCopy))) {
+    if (!existsSync(modelCopy)) {
       await copyFile(resolved.modelPath, `${modelCopy}.tmp`);
       await rename(`${modelCopy}.tmp`, modelCopy);
     }
@@ -226,14 +227,5 @@ export class ModelRegistry {
       keyId: line.keyId,
       promotedAtMs: line.atMs,
     };
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
