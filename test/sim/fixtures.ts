@@ -56,6 +56,17 @@ export function mission(fields: {
   });
 }
 
+/** Fuel load 1 over the square 0..100 m: the fire tests' ground. */
+export const FUEL_SQUARE = {
+  polygon: [
+    [0, 0],
+    [100, 0],
+    [100, 100],
+    [0, 100],
+  ] as [number, number][],
+  load: 1,
+};
+
 /**
  * One fuel square (0..100 m) with a single non-spreading fire cell at
  * (62.5, 37.5), stepped 20 s so the cell burns at full intensity; `extra`
@@ -67,17 +78,7 @@ export function oneFireWorld(extra: Partial<ScenarioInput> = {}): SimWorld {
       ...extra,
       fire: {
         cellM: 5,
-        fuel: [
-          {
-            polygon: [
-              [0, 0],
-              [100, 0],
-              [100, 100],
-              [0, 100],
-            ],
-            load: 1,
-          },
-        ],
+        fuel: [FUEL_SQUARE],
         ignitions: [{ at: [62.5, 37.5], atS: 0 }],
         spreadPerS: 0,
       },

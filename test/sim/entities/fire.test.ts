@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CELL_BURNING, CELL_EXTINGUISHED, FireGrid, RandomSource, parseScenario } from '../../../sim/index.js';
-import { scenario } from '../fixtures.js';
+import { FUEL_SQUARE, scenario } from '../fixtures.js';
 
 function grid(windMps = 0, seed = 1): FireGrid {
   const sc = parseScenario(
     scenario({
       fire: {
         cellM: 5,
-        fuel: [
-          {
-            polygon: [
-              [0, 0],
-              [100, 0],
-              [100, 100],
-              [0, 100],
-            ],
-            load: 1,
-          },
-        ],
+        fuel: [FUEL_SQUARE],
         spreadPerS: 0.05,
         burnTimeS: 600,
         waterPerCellL: 8,
