@@ -127,20 +127,21 @@ export async function runPromote(options: RunPromoteOptions): Promise<PromoteRes
     guards.push(g);
     if (!g.held) throw new PromotionRefusedError(`promotion refused on ${data}: ${g.comparison.reason}`, g.comparison);
   }
+  const candidatePath = resolve(cwd, options.candidate);
   let flights: FlightComparison | undefined;
   if (options.flights !== undefined) {
     const { runner, seeds } = options.flights;
     const flown: { current: FlightOutcome | undefined; candidate: FlightOutcome }[] = [];
     for (const seed of seeds) {
       const current = against === undefined ? undefined : await runner(against, seed);
-      const candidate = await runner(resolve(cwd, options.candidate), seed);
+      const candidate = await runner(candidatePath, seed);
       logger.info({ seed, current: current?.fires, candidate: candidate.fires }, 'promotion flight');
       flown.push({ current, candidate });
     }
     flights = compareFlights(flown);
     if (!flights.held) throw new PromotionRefusedError(`promotion refused: ${flights.reason}`, comparison, flights);
   }
-  const promoted = await registry.promote(resolve(cwd, options.candidate), key, clock.nowMs(), {
+  const promoted = await registry.promote(candidatePath, key, clock.nowMs(), {
     metric,
     candidate: comparison.candidate,
     current: comparison.current ?? null,
