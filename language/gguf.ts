@@ -18,7 +18,7 @@ import type { Logger } from '../runtime/index.js';
 import { LanguageGenerationError, LanguageLoadError } from './errors.js';
 import { schemaToGbnf } from './gbnf.js';
 import { verifyFile } from './integrity.js';
-import { JsonConstraint } from './json-constraint.js';
+import { JsonConstraint, SCHEMA_CACHE_SIZE } from './json-constraint.js';
 import {
   logGeneration,
   result,
@@ -111,8 +111,12 @@ class GgufLanguageModel implements LanguageModel {
     if (g === undefined) {
       const constraint = JsonConstraint.compile(schema);
       g = { constraint, grammar: this.llama.createGrammar({ grammar: schemaToGbnf(constraint.root) }) };
-      this.grammars.set(key, g);
+    } else {
+      this.grammars.delete(key);
     }
+    // Most recently used last; a per-request schema (grounded plans) must not grow the cache for ever.
+    this.grammars.set(key, g);
+    if (this.grammars.size > SCHEMA_CACHE_SIZE) this.grammars.delete(this.grammars.keys().next().value ?? '');
     return g;
   }
 

@@ -32,6 +32,13 @@ export interface ConstraintState {
   readonly closed: boolean;
 }
 
+/**
+ * Compiled constraints (and GGUF grammars) a backend keeps. Callers that build
+ * a schema per request (grounded plans) would otherwise grow the cache for
+ * ever; the least recently used one goes first.
+ */
+export const SCHEMA_CACHE_SIZE = 32;
+
 /** Feeds a whole string; undefined as soon as one character is refused. */
 export function feedText(state: ConstraintState, text: string): ConstraintState | undefined {
   let s: ConstraintState | undefined = state;

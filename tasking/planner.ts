@@ -3,6 +3,7 @@ import type { Mission } from '../missions/index.js';
 import type { Retask } from '../runtime/index.js';
 import { compilePlan, type PlanRejection } from './compile.js';
 import { dryRunPlan, type DryRunResult, type DryRunStart } from './dry-run.js';
+import { groundedPlanSchema } from './grounding.js';
 import { PLAN_JSON_SCHEMA, parsePlanText, type Plan } from './plan.js';
 import { ZoneIndex } from './zones.js';
 
@@ -76,6 +77,12 @@ export interface TaskingPlannerOptions {
   readonly now?: () => number;
   readonly maxTokens?: number;
   readonly timeBudgetMs?: number;
+  /**
+   * Hold numbers and places to what the request says (groundedPlanSchema).
+   * Default: the mission's `tasking.grounding`, else true. Off measures the
+   * model alone, under the plain plan schema.
+   */
+  readonly grounding?: boolean;
 }
 
 const DEFAULT_MAX_REQUEST_CHARS = 400;
@@ -100,6 +107,7 @@ export class TaskingPlanner {
   private readonly maxRequestChars: number;
   private readonly timeBudgetMs: number;
   private readonly maxTokens: number | undefined;
+  private readonly grounding: boolean;
   private seq = 0;
 
   constructor(options: TaskingPlannerOptions) {
@@ -115,6 +123,7 @@ export class TaskingPlanner {
       options.model.info.timeBudgetMs ??
       DEFAULT_TIME_BUDGET_MS;
     this.maxTokens = options.maxTokens;
+    this.grounding = options.grounding ?? options.mission.tasking?.grounding ?? true;
   }
 
   get needsConfirmation(): boolean {
@@ -246,7 +255,7 @@ export class TaskingPlanner {
       return await Promise.race([
         this.model.generate({
           prompt: request,
-          schema: PLAN_JSON_SCHEMA,
+          schema: this.grounding ? groundedPlanSchema(request, this.zones) : PLAN_JSON_SCHEMA,
           timeBudgetMs: this.timeBudgetMs,
           signal: controller.signal,
           ...(this.maxTokens !== undefined ? { maxTokens: this.maxTokens } : {}),

@@ -60,6 +60,10 @@ export function registerTask(program: Command, io: CliIo, setExit: (code: number
     .requiredOption('-d, --data <file>', 'JSONL of {"request": ..., "plan": {...}}')
     .option('--json', 'print one JSON object with every metric')
     .option('--failures <n>', 'print at most N wrong plans', '10')
+    .option(
+      '--no-grounding',
+      "score the model alone: the plain plan schema, numbers and places not held to the request's",
+    )
     .addOption(logLevelOption())
     .action(
       async (opts: {
@@ -68,6 +72,7 @@ export function registerTask(program: Command, io: CliIo, setExit: (code: number
         data: string;
         json?: boolean;
         failures: string;
+        grounding: boolean;
         logLevel: LogLevel;
       }) => {
         const logger = createLogger({ level: opts.logLevel });
@@ -80,7 +85,7 @@ export function registerTask(program: Command, io: CliIo, setExit: (code: number
           hideCursor: io.interactive,
         });
         try {
-          const planner = new TaskingPlanner({ mission, model, logger });
+          const planner = new TaskingPlanner({ mission, model, logger, grounding: opts.grounding });
           if (opts.json !== true) bar.start(examples.length, 0);
           const report = await evaluateTasking(planner, examples, homeStart(mission), Date.now(), (done) => {
             if (opts.json !== true) bar.update(done);
@@ -92,7 +97,10 @@ export function registerTask(program: Command, io: CliIo, setExit: (code: number
             path: model.info.path,
             sha256: model.info.sha256,
           };
-          if (opts.json === true) io.out(`${JSON.stringify({ ok: true, model: info, data: opts.data, report })}\n`);
+          if (opts.json === true)
+            io.out(
+              `${JSON.stringify({ ok: true, model: info, data: opts.data, grounding: opts.grounding, report })}\n`,
+            );
           else printReport(io, report, info, Number(opts.failures));
           setExit(EXIT.ok);
         } finally {

@@ -19,6 +19,12 @@ export const taskingSchema = z
       .max(4000)
       .default(400)
       .describe('Longer requests are refused before the model runs. Default 400.'),
+    grounding: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Constrain plans to what the request says: every number must be one the operator spoke, a zone must be a mission zone or words of the request. Default true.',
+      ),
     timeBudgetMs: z
       .number()
       .int()
