@@ -1,12 +1,25 @@
 /**
  * End-to-end benchmark: the default firefighting mission (missions/examples/
- * firefighting-drone.yaml, exactly as written) on a SimClock at full speed,
- * with the runtime's latency tracer on. Reports frame-to-decision work time
+ * firefighting-drone.yaml, exactly as written) on a SimClock, with the
+ * runtime's latency tracer on. Reports frame-to-decision work time
  * (preprocess + inference + decode + track + fuse + behavior + guard on the
  * frame each decision came from) against bare `session.run` of the same
- * model in the same process (target: p99 <= bare p99 + 5 ms), and the CPU and
- * peak RSS of the whole runtime (target: < 300 MB). Latency is steady state:
- * the first 30 simulated seconds (JIT warm-up) are measured apart.
+ * model in the same process, and the CPU and peak RSS of the whole runtime
+ * (target: < 300 MB). Latency is steady state: the first 30 simulated
+ * seconds (JIT warm-up) run at full speed and are measured apart.
+ *
+ * Pacing: the measured part runs in real time (KESTREL_E2E_SPEED, default 1),
+ * as on a robot, where a camera delivers a frame and the runtime then waits
+ * for the next. At full speed (KESTREL_E2E_SPEED=max) the simulator renders
+ * and steps on the main thread while inference runs, so every inference
+ * competes with the simulator for this machine's two cores: a cost of the
+ * bench, not of Kestrel.
+ *
+ * Two bare references: back to back (the thread pool always hot), and at the
+ * detector's own cadence (one run per detector period, the pool gone idle in
+ * between, as in the pipeline). The target (p99 <= bare p99 + 5 ms) is judged
+ * against the run at the same cadence, like for like; the back-to-back
+ * figures are reported beside it.
  */
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -22,7 +35,18 @@ const WARMUP_S = 30;
 /** Mission time measured, s: the first fire found and suppressed, search resumed. */
 const SIM_S = 300;
 const BARE_RUNS = 200;
-const IDLE_RUNS = 40;
+/** Bare runs at the detector's cadence: enough for a p99 that is not the maximum. */
+const CADENCE_RUNS = 150;
+
+/** Simulated seconds per wall second for the measured part: 1 unless KESTREL_E2E_SPEED says otherwise. */
+function pacing(): number {
+  const raw = process.env.KESTREL_E2E_SPEED;
+  if (raw === undefined || raw === '') return 1;
+  if (raw === 'max') return Infinity;
+  const v = Number(raw);
+  if (!(v > 0)) throw new Error(`KESTREL_E2E_SPEED must be a positive number or "max", got "${raw}"`);
+  return v;
+}
 
 export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
   const root = packageRoot();
@@ -34,6 +58,9 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
       buffer: { ...loaded.mission.telemetry.buffer, dir: '.kestrel/bench-e2e' },
     },
   };
+  const speed = pacing();
+  const detectorHz = Math.min(...mission.perception.pipelines.map((p) => p.maxRateHz ?? Infinity));
+  const cadenceMs = Number.isFinite(detectorHz) ? 1000 / detectorHz : 200;
   const clock = new SimClock();
   const runtime = createRuntime({ ...loaded, mission }, { clock, logger: silentLogger() });
   gc();
@@ -48,7 +75,7 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   for (let s = 0; s < SIM_S; s += 10) {
-    await driveSimClock(clock, { speed: Infinity, stepMs: mission.simulation?.stepMs ?? 10, durationMs: 10_000 });
+    await driveSimClock(clock, { speed, stepMs: mission.simulation?.stepMs ?? 10, durationMs: 10_000 });
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
   const wallS = (performance.now() - wall0) / 1000;
@@ -77,44 +104,52 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
     await session.run({ [name]: input });
     bare.push(performance.now() - t0);
   }
-  // The pipeline runs a frame every 200 ms (5 Hz), so its inference starts on a thread pool gone idle:
-  // the same bare run after 200 ms of idle says what that costs (a reference, not the target's).
-  const idle: number[] = [];
-  for (let i = 0; i < IDLE_RUNS; i++) {
-    await new Promise((r) => setTimeout(r, 200));
+  // The pipeline runs one frame per detector period, so its inference starts on a thread pool gone idle:
+  // the same bare run once per period (minus the run itself) is the like-for-like reference.
+  const cadence: number[] = [];
+  for (let i = 0; i < CADENCE_RUNS; i++) {
     const t0 = performance.now();
     await session.run({ [name]: input });
-    idle.push(performance.now() - t0);
+    const took = performance.now() - t0;
+    cadence.push(took);
+    await new Promise((r) => setTimeout(r, Math.max(0, cadenceMs - took)));
   }
-  idle.sort((a, b) => a - b);
+  cadence.sort((a, b) => a - b);
   await session.release();
   bare.sort((a, b) => a - b);
   const bareP50 = percentile(bare, 50);
   const bareP99 = percentile(bare, 99);
   const cpuS = (cpu.user + cpu.system) / 1e6;
+  const cadenceP50 = percentile(cadence, 50);
+  const cadenceP99 = percentile(cadence, 99);
+  const paced = speed === Infinity ? 'full speed' : `${speed}x real time`;
+  const every = `every ${cadenceMs.toFixed(0)} ms`;
   return [
-    entry({ suite: SUITE, metric: 'bare inference p50', value: bareP50, unit: 'ms' }),
-    entry({ suite: SUITE, metric: 'bare inference p99', value: bareP99, unit: 'ms' }),
+    entry({ suite: SUITE, metric: 'bare inference p50, back to back', value: bareP50, unit: 'ms' }),
+    entry({ suite: SUITE, metric: 'bare inference p99, back to back', value: bareP99, unit: 'ms' }),
+    entry({ suite: SUITE, metric: `bare inference p50, ${every}`, value: cadenceP50, unit: 'ms' }),
+    entry({ suite: SUITE, metric: `bare inference p99, ${every}`, value: cadenceP99, unit: 'ms' }),
     entry({
       suite: SUITE,
-      metric: 'bare inference p50 after 200 ms idle (the pipeline cadence)',
-      value: percentile(idle, 50),
-      unit: 'ms',
-      reference: { name: 'bare inference p50', value: bareP50 },
-    }),
-    entry({
-      suite: SUITE,
-      metric: `frame-to-decision p50 (${latency.decisions} decisions)`,
+      metric: `frame-to-decision p50 (${latency.decisions} decisions, ${paced})`,
       value: latency.workMs.p50,
       unit: 'ms',
-      reference: { name: 'bare inference p50', value: bareP50 },
+      reference: { name: `bare inference p50, ${every}`, value: cadenceP50 },
     }),
     entry({
       suite: SUITE,
       metric: 'frame-to-decision p99',
       value: latency.workMs.p99,
       unit: 'ms',
-      reference: { name: 'bare inference p99', value: bareP99 },
+      reference: { name: `bare inference p99, ${every}`, value: cadenceP99 },
+      target: { op: '<=', value: Math.round((cadenceP99 + 5) * 100) / 100 },
+    }),
+    entry({
+      suite: SUITE,
+      metric: 'frame-to-decision p99 against back-to-back bare + 5 ms',
+      value: latency.workMs.p99,
+      unit: 'ms',
+      reference: { name: 'bare inference p99, back to back', value: bareP99 },
       target: { op: '<=', value: Math.round((bareP99 + 5) * 100) / 100 },
     }),
     entry({

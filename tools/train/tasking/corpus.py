@@ -169,6 +169,47 @@ INJECT_ACTION = {
 }
 
 
+# Noise words (training only, `noise` > 0): random English words from Debian's word list
+# (`apt-get install wamerican`), dropped between clauses and around a request, so that words
+# the model never saw teach it nothing. Words that carry meaning in a request (zone, class,
+# unit, number, behavior and payload words of either split) are never used.
+WORD_LIST = "/usr/share/dict/words"
+
+
+def _meaning_words(zones):
+    words = set()
+    for d in (AREA_VERBS, PATROL_VERBS, INSPECT_VERBS, HOLD_PHRASES, RTH_PHRASES, LAND_PHRASES, NEAR_MISS, PLACE_NOUNS,
+              ALT_TEMPLATES, SPEED_TEMPLATES, BATT_TEMPLATES, CHATTER, INJECT_PREFIX, INJECT_ACTION):
+        for split in d.values():
+            for phrase in split:
+                words.update(phrase.lower().replace("{n}", " ").replace(",", " ").split())
+    for pol in PAYLOAD_PHRASES.values():
+        for split in pol.values():
+            for phrase in split:
+                words.update(phrase.lower().split())
+    for forms in CLASS_WORDS.values():
+        for f in forms:
+            words.update(f.split())
+    for name, aliases in zones:
+        for form in [name] + aliases:
+            words.update(form.split())
+    words.update(PLACE_ADJ)
+    words.update(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "hundred",
+                  "thousand", "zero", "metre", "meter", "metres", "meters", "percent", "feet", "knots"])
+    return words
+
+
+def load_noise_words(zones, path=WORD_LIST):
+    """Plain lower-case words of 3-9 letters from the system word list, minus every word that means something here."""
+    try:
+        with open(path, encoding="utf-8", errors="ignore") as f:
+            raw = [w.strip() for w in f]
+    except OSError:
+        raise SystemExit(f"--noise needs a word list at {path} (apt-get install -y wamerican)")
+    banned = _meaning_words(zones)
+    return sorted({w for w in raw if w.isascii() and w.isalpha() and w.islower() and 3 <= len(w) <= 9 and w not in banned})
+
+
 def split_of(d, which):
     return d[which]
 
@@ -266,10 +307,17 @@ def _pick(rng, seq):
 
 
 class Gen:
-    def __init__(self, zones, split, rng):
+    def __init__(self, zones, split, rng, noise=0.0, noise_words=None):
         self.zones = zones
         self.split = split
         self.rng = rng
+        self.noise = noise
+        self.noise_words = noise_words
+
+    def noise_phrase(self):
+        """One or two random words that mean nothing to the task (training noise)."""
+        rng = self.rng
+        return " ".join(_pick(rng, self.noise_words) for _ in range(rng.choice([1, 1, 2])))
 
     def s(self, d):
         return d[self.split]
@@ -401,6 +449,8 @@ class Gen:
                 text += _pick(rng, self.s(JOINERS))
                 if rng.random() < 0.06:
                     text += _pick(rng, self.s(FILLER_INFIX)) + " "
+                if self.noise and rng.random() < self.noise:
+                    text += self.noise_phrase() + _pick(rng, [" ", ", "])
             text += c
         text = self.dress(text)
         return text, plan
@@ -420,6 +470,10 @@ class Gen:
             text = _pick(rng, self.s(FILLER_PREFIX)) + " " + text
         if rng.random() < 0.2:
             text = text + (", " if rng.random() < 0.5 else " ") + _pick(rng, self.s(FILLER_SUFFIX))
+        if self.noise and rng.random() < self.noise / 2:
+            text = self.noise_phrase() + _pick(rng, [" ", ", "]) + text
+        if self.noise and rng.random() < self.noise / 2:
+            text = text + _pick(rng, [" ", ", "]) + self.noise_phrase()
         text = self.typos(text)
         r = rng.random()
         if r < 0.2:
@@ -463,10 +517,16 @@ class Gen:
         return getattr(self, "_unknown_words", None) is not None and word.lower() in self._unknown_words
 
 
-def make_examples(zones, split, n, seed):
-    """n (request, plan) pairs from the given template split, deterministic for seed."""
+def make_examples(zones, split, n, seed, noise=0.0, noise_words=None):
+    """n (request, plan) pairs from the given template split, deterministic for seed.
+
+    `noise` (TRAIN only): the chance of random meaningless words at each clause boundary
+    (half of it before and after the request); `noise_words` from load_noise_words().
+    """
+    if noise and split != TRAIN:
+        raise ValueError("noise is a training augmentation: the held-out split stays as written")
     rng = random.Random(f"{split}:{seed}")
-    g = Gen(zones, split, rng)
+    g = Gen(zones, split, rng, noise, noise_words)
     # Words of unknown places are protected from typos (the plan copies them verbatim).
     words = set()
     for d in (PLACE_NOUNS, NEAR_MISS):
@@ -497,10 +557,12 @@ def main(argv=None):
     p.add_argument("--heldout", type=int, default=300, help="held-out lines to write")
     p.add_argument("--out", default=os.path.join(REPO, "test", "fixtures", "tasking", "firefighting-heldout.jsonl"))
     p.add_argument("--show", type=int, default=0, help="print this many training examples and exit")
+    p.add_argument("--noise", type=float, default=0.0, help="with --show: random-word noise rate (see make_examples)")
     args = p.parse_args(argv)
     zones = load_zones(args.mission)
     if args.show:
-        for req, plan in make_examples(zones, TRAIN, args.show, args.seed):
+        words = load_noise_words(zones) if args.noise else None
+        for req, plan in make_examples(zones, TRAIN, args.show, args.seed, args.noise, words):
             print(f"{req!r:90s} {plan_json(plan)}")
         return
     rows = make_examples(zones, HELDOUT, args.heldout, args.seed + 1000)

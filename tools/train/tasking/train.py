@@ -91,6 +91,8 @@ def parse_args(argv=None):
     p.add_argument("--ckpt", default=os.path.join(REPO, ".scratch", "tasking", "kestrel-tasking.pt"))
     p.add_argument("--opset", type=int, default=14)
     p.add_argument("--no-export", action="store_true", help="train and evaluate only")
+    p.add_argument("--noise", type=float, default=0.0,
+                   help="random meaningless words at clause boundaries, this chance each (needs wamerican; 0 = off)")
     p.add_argument("--init", default=None, help="start from this checkpoint's weights (experiments; not the shipped recipe)")
     return p.parse_args(argv)
 
@@ -110,13 +112,16 @@ def encode_pair(request, plan):
 class Batches:
     """Fresh examples from the TRAIN split, bucketed by length (little padding)."""
 
-    def __init__(self, zones, seed, batch, context, pool=32):
+    def __init__(self, zones, seed, batch, context, pool=32, noise=0.0):
         self.zones, self.seed, self.batch, self.context, self.pool = zones, seed, batch, context, pool
+        self.noise = noise
+        self.noise_words = corpus.load_noise_words(zones) if noise else None
         self.chunk = 0
         self.queue = []
 
     def _refill(self):
-        rows = corpus.make_examples(self.zones, corpus.TRAIN, self.batch * self.pool + 64, f"{self.seed}:{self.chunk}")
+        rows = corpus.make_examples(self.zones, corpus.TRAIN, self.batch * self.pool + 64, f"{self.seed}:{self.chunk}",
+                                    self.noise, self.noise_words)
         self.chunk += 1
         seqs = []
         for req, plan in rows:
@@ -222,7 +227,7 @@ def main(argv=None):
             return args.lr * (step + 1) / args.warmup
         return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress(step))))
 
-    data = Batches(zones, args.seed, args.batch, args.context)
+    data = Batches(zones, args.seed, args.batch, args.context, noise=args.noise)
     # SIGTERM/SIGINT end training early but still save, evaluate and export (the cosine schedule is cut short).
     stop = {"flag": False}
 
