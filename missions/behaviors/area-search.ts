@@ -9,6 +9,8 @@ import {
   type BehaviorOutput,
   type RetaskPolicy,
 } from './logic.js';
+import { LandingDetector } from './landing.js';
+import { TankRefill, type RefillConfig } from './refill.js';
 import { WaypointCursor } from './waypoints.js';
 
 export interface AreaSearchConfig {
@@ -57,6 +59,15 @@ export interface AreaSearchConfig {
   readonly payload?: 'auto' | 'confirm' | 'off';
   /** Where the robot took off, when known (a retask keeps it). */
   readonly home?: XY;
+  /**
+   * The payload can be refilled at base (the platform's `payload.refill`):
+   * out of water with a fire still burning, or with search left, the
+   * behavior flies there, lands, waits until full and goes back. Absent:
+   * an empty tank means fires are reported only.
+   */
+  readonly refill?: RefillConfig;
+  /** Refill trips for one fire before it is reported still burning. Default 3. */
+  readonly maxRefillsPerFire?: number;
 }
 
 type Phase =
@@ -68,6 +79,10 @@ type Phase =
   | 'suppress'
   | 'climb'
   | 'confirm'
+  | 'refill_transit'
+  | 'refill_land'
+  | 'refilling'
+  | 'return_to_fire'
   | 'return_home'
   | 'land'
   | 'done';
@@ -90,6 +105,12 @@ interface Incident {
   outAtMs: number;
   /** Newest sighting of any of its hot spots, ms. */
   lastSeenMs: number;
+  /** Left burning when the tank ran dry: fought again first once the tank is refilled. */
+  awaitingWater: boolean;
+  /** Refill trips made for it. */
+  refills: number;
+  /** Bursts before the current tank: the per-fire burst limit counts per tankful. */
+  burstBase: number;
 }
 
 export interface FireStatus {
@@ -99,6 +120,7 @@ export interface FireStatus {
   readonly state: IncidentState;
   readonly bursts: number;
   readonly waterL: number;
+  readonly refills: number;
 }
 
 const GOTO_DENIALS_BEFORE_SKIP = 5;
@@ -123,19 +145,13 @@ const VERTICAL_MARGIN_M = 4;
 const AREA_MARGIN_M = 20;
 /** Narrowest disc the behavior releases over, m (a single hot spot). */
 const MIN_DISC_M = 8;
-/**
- * Estimated on the ground: below this height and within this vertical speed
- * for LANDED_MS, m and m/s. The height bound is loose on purpose: the GNSS
- * height of a landed drone can read several metres; its vertical speed reads
- * zero, and a landing drone descends without pause until it touches down.
- */
-const LANDED_Z_M = 10;
-const LANDED_VZ_MPS = 0.15;
-const LANDED_MS = 2000;
 /** Shortest burst, s: less water than this is not worth a descent. */
 const MIN_BURST_S = 2;
 /** A burst stops once no hot spot of the fire within reach has been seen for this long, ms. */
 const KNOCKDOWN_MS = 2000;
+const DEFAULT_MAX_REFILLS_PER_FIRE = 3;
+/** Back over a fire after a refill, within this distance of its last known centre the look begins, m. */
+const LOOK_ARRIVAL_M = 5;
 
 /**
  * Sweep the area in lanes; when a fire is confirmed, fly over the hot spots
@@ -187,8 +203,15 @@ export class AreaSearch implements BehaviorLogic {
   private readonly outsideArea = new Set<string>();
   /** Release altitude for the fire in hand, m: its disc covers the hot spots seen. */
   private releaseAltM: number | undefined;
-  /** Since when the estimate has been still near the ground in the land phase, ms. */
-  private stillSinceMs: number | undefined;
+  private readonly landing = new LandingDetector();
+  /** The refill book while on the pad; undefined when the payload cannot be refilled. */
+  private readonly tank: TankRefill | undefined;
+  /** Completed refills. */
+  private refillCount = 0;
+  /** The guard would not let it reach the refill point: no more refills this mission. */
+  private refillBlocked = false;
+  /** Back over a fire after a refill: sightings since then are what burns now, ms. */
+  private watchFromMs: number | undefined;
 
   constructor(private readonly cfg: AreaSearchConfig) {
     this.route = new WaypointCursor(lawnmower(cfg.area, cfg.laneSpacingM), 3, false);
@@ -197,6 +220,16 @@ export class AreaSearch implements BehaviorLogic {
     this.targetClasses = cfg.targets ?? ['fire'];
     this.payloadPolicy = cfg.payload ?? 'auto';
     this.home = cfg.home;
+    const capacity = cfg.payloadCapacityL;
+    this.tank =
+      cfg.refill === undefined || capacity === undefined || !Number.isFinite(capacity)
+        ? undefined
+        : new TankRefill(cfg.refill, capacity);
+  }
+
+  /** Refills completed so far. */
+  get refills(): number {
+    return this.refillCount;
   }
 
   get homeXY(): XY | undefined {
@@ -212,6 +245,7 @@ export class AreaSearch implements BehaviorLogic {
       state: i.state,
       bursts: i.bursts,
       waterL: i.waterL,
+      refills: i.refills,
     }));
   }
 
@@ -261,6 +295,7 @@ export class AreaSearch implements BehaviorLogic {
       input.batteryPct <= this.cfg.returnHomePct;
     if (lowBattery && this.phase !== 'return_home' && this.phase !== 'land' && this.phase !== 'done') {
       this.abandonActive('battery at the reserve', events);
+      this.giveUpAwaiting('battery at the reserve', events);
       this.phase = 'return_home';
       events.push({
         kind: 'behavior.return_home',
@@ -269,6 +304,7 @@ export class AreaSearch implements BehaviorLogic {
       });
     }
 
+    if (this.phase === 'search' && this.refillDue()) this.startRefill(events);
     if (this.phase === 'search') this.pickIncident(input, events);
     const action = this.act(input, pose, events);
     const frameStampMs = this.frameStamp();
@@ -414,6 +450,25 @@ export class AreaSearch implements BehaviorLogic {
         if (now < this.confirmUntilMs) return gotoLocal(fire.x, fire.y, alt, this.speedMps);
         return this.judge(fire, input, events);
       }
+      case 'refill_transit':
+      case 'refill_land':
+      case 'refilling':
+        return this.refillStep(this.phase, pose, now, events);
+      case 'return_to_fire': {
+        const fire = this.active;
+        if (fire === undefined) return this.resumeSearch();
+        if (this.gotoDenials >= GOTO_DENIALS_BEFORE_SKIP) {
+          this.skipActive('the guard denies the way back', events);
+          return { kind: 'hold' };
+        }
+        if (distanceXY(p, [fire.x, fire.y]) <= LOOK_ARRIVAL_M) {
+          // Over it again: look before aiming, it has grown (or died down) while the tank was filled.
+          this.watchFromMs = now;
+          this.phase = 'confirm';
+          this.confirmUntilMs = now + (this.cfg.confirmS ?? 6) * 1000;
+        }
+        return gotoLocal(fire.x, fire.y, alt, this.speedMps);
+      }
       case 'return_home':
         return this.goHome(pose);
       case 'land':
@@ -423,7 +478,7 @@ export class AreaSearch implements BehaviorLogic {
             kind: 'behavior.done',
             severity: 'info',
             message: `landed; mission complete (${this.fireSummary()})`,
-            data: { fires: this.fires() },
+            data: { fires: this.fires(), refills: this.refillCount },
           });
         }
         return { kind: 'land' };
@@ -434,7 +489,9 @@ export class AreaSearch implements BehaviorLogic {
 
   /** After the watch: out, another burst, or still burning and reported. */
   private judge(fire: Incident, input: BehaviorInput, events: RuntimeEvent[]): Action | undefined {
-    const fresh = [...fire.members.values()].filter((t) => t.lastSeenMs > this.burstEndMs);
+    const sinceMs = this.watchFromMs ?? this.burstEndMs;
+    this.watchFromMs = undefined;
+    const fresh = [...fire.members.values()].filter((t) => t.lastSeenMs > sinceMs);
     if (fresh.length === 0) {
       fire.state = 'out';
       fire.outAtMs = input.nowMs;
@@ -448,9 +505,17 @@ export class AreaSearch implements BehaviorLogic {
     }
     const persons = this.personsOf(input.targets);
     // Aim again, at what still burns: the hot spots seen since the burst ended.
-    const plan = this.planRelease(fire, persons, this.burstEndMs);
+    const plan = this.planRelease(fire, persons, sinceMs);
     const water = this.waterLeftL >= this.burstL(MIN_BURST_S);
-    if (fire.bursts < (this.cfg.maxBurstsPerFire ?? DEFAULT_MAX_BURSTS) && water && plan !== undefined) {
+    const burstsLeft = fire.bursts - fire.burstBase < (this.cfg.maxBurstsPerFire ?? DEFAULT_MAX_BURSTS);
+    if (burstsLeft && !water && plan !== undefined && this.canRefillFor(fire)) {
+      // Only the water is missing: fetch more and come back to this fire before anything else.
+      fire.state = 'new';
+      fire.awaitingWater = true;
+      fire.refills++;
+      return this.resumeSearch();
+    }
+    if (burstsLeft && water && plan !== undefined) {
       this.aim = plan.aim;
       this.releaseAltM = plan.altitudeM;
       this.phase = 'transit';
@@ -591,6 +656,9 @@ export class AreaSearch implements BehaviorLogic {
           deferrals: 0,
           outAtMs: Infinity,
           lastSeenMs: t.lastSeenMs,
+          awaitingWater: false,
+          refills: 0,
+          burstBase: 0,
         };
         this.incidents.push(owner);
         events.push({
@@ -629,8 +697,14 @@ export class AreaSearch implements BehaviorLogic {
 
   private pickIncident(input: BehaviorInput, events: RuntimeEvent[]): void {
     const persons = this.personsOf(input.targets);
-    for (const inc of this.incidents) {
+    // A fire left for want of water comes first: it has been burning unattended since.
+    const order = [...this.incidents.filter((i) => i.awaitingWater), ...this.incidents.filter((i) => !i.awaitingWater)];
+    for (const inc of order) {
       if (inc.state !== 'new' || input.nowMs < inc.notBeforeMs) continue;
+      if (inc.awaitingWater && this.canSuppress()) {
+        this.returnToFire(inc, events);
+        return;
+      }
       if (!this.canSuppress()) {
         inc.state = 'reported';
         events.push({
@@ -776,21 +850,9 @@ export class AreaSearch implements BehaviorLogic {
     return horizontal <= Math.min(this.cfg.suppressRangeM, AIM_TOLERANCE_M) && p.z - low <= 0.5 && low - p.z <= 1;
   }
 
-  /**
-   * Landed: in the land phase the vehicle descends without pause until it
-   * touches down, so a height that has stopped changing for LANDED_MS means
-   * it is on the ground (not merely that the estimate first dipped under a
-   * threshold while still descending, nor never, when the estimate of a
-   * landed drone reads 2 m).
-   */
+  /** Landed (see LandingDetector): the estimated height has stopped falling in a land phase. */
   private onGround(pose: PoseEstimate, now: number): boolean {
-    const still = pose.positionM.z <= LANDED_Z_M && Math.abs(pose.linearVelocityMps.z) <= LANDED_VZ_MPS;
-    if (!still) {
-      this.stillSinceMs = undefined;
-      return false;
-    }
-    this.stillSinceMs ??= now;
-    return now - this.stillSinceMs >= LANDED_MS;
+    return this.landing.update(pose.positionM.z, now);
   }
 
   private burstL(durationS = this.cfg.suppressS): number {
@@ -839,7 +901,11 @@ export class AreaSearch implements BehaviorLogic {
     this.releaseAltM = undefined;
     this.phase = 'search';
     this.gotoDenials = 0;
-    if (!this.dryAnnounced && this.waterLeftL < this.burstL(MIN_BURST_S)) {
+    if (
+      !this.dryAnnounced &&
+      (this.tank === undefined || this.refillBlocked) &&
+      this.waterLeftL < this.burstL(MIN_BURST_S)
+    ) {
       this.dryAnnounced = true;
       this.pendingEvents.push({
         kind: 'behavior.payload_empty',
@@ -850,10 +916,147 @@ export class AreaSearch implements BehaviorLogic {
     return undefined;
   }
 
+  /** Dry, refillable, and something left to use water on: a fire waiting for it, or lanes not yet swept. */
+  private refillDue(): boolean {
+    if (this.tank === undefined || this.refillBlocked || this.waterLeftL >= this.burstL(MIN_BURST_S)) return false;
+    if (this.cfg.onFire !== 'suppress' || this.payloadPolicy === 'off' || this.releaseFloorM() === undefined)
+      return false;
+    const p = this.route.progress;
+    return this.awaitingFires().length > 0 || p.index < p.total;
+  }
+
+  private canRefillFor(fire: Incident): boolean {
+    return (
+      this.tank !== undefined &&
+      !this.refillBlocked &&
+      fire.refills < (this.cfg.maxRefillsPerFire ?? DEFAULT_MAX_REFILLS_PER_FIRE)
+    );
+  }
+
+  private awaitingFires(): Incident[] {
+    return this.incidents.filter((i) => i.awaitingWater && i.state === 'new');
+  }
+
+  private refillPoint(): XY {
+    return this.cfg.refill?.at ?? this.home ?? [0, 0];
+  }
+
+  private startRefill(events: RuntimeEvent[]): void {
+    const waiting = this.awaitingFires().map((i) => i.id);
+    const why = waiting.length > 0 ? `${waiting.join(', ')} still burning` : 'search left to do';
+    const [x, y] = this.refillPoint();
+    events.push({
+      kind: 'behavior.refill_needed',
+      severity: 'warning',
+      message: `out of water (${this.formatWater()} left), ${why}: returning to base (${x.toFixed(0)}, ${y.toFixed(0)}) to refill`,
+      data: { fires: waiting, waterLeftL: this.waterLeftL, x, y },
+    });
+    this.phase = 'refill_transit';
+    this.gotoDenials = 0;
+  }
+
+  /** To the refill point, down onto it, and on the pad until the tank is full; then take off again. */
+  private refillStep(
+    phase: 'refill_transit' | 'refill_land' | 'refilling',
+    pose: PoseEstimate,
+    now: number,
+    events: RuntimeEvent[],
+  ): Action | undefined {
+    const tank = this.tank;
+    const capacity = this.cfg.payloadCapacityL;
+    if (tank === undefined || capacity === undefined) return this.resumeSearch();
+    const at = this.refillPoint();
+    switch (phase) {
+      case 'refill_transit':
+        if (this.gotoDenials >= GOTO_DENIALS_BEFORE_SKIP) {
+          // Fence or no-go zone over the refill point: carry on dry, as without a refill point.
+          this.refillBlocked = true;
+          this.giveUpAwaiting('the guard denies the way to the refill point', events);
+          return this.resumeSearch();
+        }
+        if (distanceXY(pose.positionM, at) <= 3) {
+          this.phase = 'refill_land';
+          this.landing.reset();
+          return { kind: 'land' };
+        }
+        return gotoLocal(at[0], at[1], this.altitudeM, this.speedMps);
+      case 'refill_land':
+        if (this.onGround(pose, now)) {
+          this.phase = 'refilling';
+          tank.begin(now, this.waterLeftL);
+          events.push({
+            kind: 'behavior.refill_started',
+            severity: 'info',
+            message: `landed at base: refilling (${this.formatWater()}/${capacity.toFixed(0)} L)`,
+            data: { waterLeftL: this.waterLeftL, capacityL: capacity },
+          });
+        }
+        return { kind: 'land' };
+      case 'refilling': {
+        // Keep the books with the pump: the tank is as full as the fill rate says by now.
+        this.waterUsedL = capacity - tank.levelL(now);
+        const mark = tank.progress(now);
+        if (mark !== undefined) {
+          events.push({
+            kind: 'behavior.refill_progress',
+            severity: 'info',
+            message: `refilling at base: ${mark.toFixed(0)}/${capacity.toFixed(0)} L`,
+            data: { waterL: mark, capacityL: capacity },
+          });
+        }
+        if (!tank.full(now)) return { kind: 'land' };
+        this.waterUsedL = 0;
+        this.refillCount++;
+        this.dryAnnounced = false;
+        this.launchXY = undefined;
+        this.phase = 'takeoff';
+        const next = this.awaitingFires().map((i) => i.id);
+        events.push({
+          kind: 'behavior.refilled',
+          severity: 'info',
+          message: `refilled at base: ${capacity.toFixed(0)}/${capacity.toFixed(0)} L (refill ${String(this.refillCount)}); ${next.length > 0 ? `back to ${next.join(', ')}` : 'resuming the sweep'}`,
+          data: { refills: this.refillCount, fires: next },
+        });
+        return gotoLocal(pose.positionM.x, pose.positionM.y, this.altitudeM);
+      }
+    }
+  }
+
+  /** Takes up a fire left for want of water: fly back over it and look before aiming. */
+  private returnToFire(fire: Incident, events: RuntimeEvent[]): void {
+    fire.state = 'active';
+    fire.awaitingWater = false;
+    fire.burstBase = fire.bursts;
+    this.active = fire;
+    this.phase = 'return_to_fire';
+    this.gotoDenials = 0;
+    events.push({
+      kind: 'behavior.fire_resumed',
+      severity: 'info',
+      message: `back to ${fire.id} at (${fire.x.toFixed(0)}, ${fire.y.toFixed(0)}) with ${this.formatWater()}`,
+      data: { fire: fire.id, x: fire.x, y: fire.y, waterLeftL: this.waterLeftL },
+    });
+  }
+
+  /** Fires waiting for water will not get it: report them still burning. */
+  private giveUpAwaiting(why: string, events: RuntimeEvent[]): void {
+    for (const fire of this.awaitingFires()) {
+      fire.state = 'burning';
+      fire.awaitingWater = false;
+      events.push({
+        kind: 'behavior.fire_not_out',
+        severity: 'warning',
+        message: `${fire.id} still burning after ${String(fire.bursts)} burst(s) (out of water; ${why}); reported`,
+        data: { fire: fire.id, bursts: fire.bursts, waterLeftL: this.waterLeftL, x: fire.x, y: fire.y },
+      });
+    }
+  }
+
   private goHome(pose: PoseEstimate): Action {
     const home = this.home ?? [0, 0];
     if (distanceXY(pose.positionM, home) <= 3) {
       this.phase = 'land';
+      this.landing.reset();
       return { kind: 'land' };
     }
     return gotoLocal(home[0], home[1], this.altitudeM, this.speedMps);
@@ -885,7 +1088,14 @@ export class AreaSearch implements BehaviorLogic {
       case 'suppress':
       case 'climb':
       case 'confirm':
+      case 'return_to_fire':
         return `${this.phase} ${fire ?? ''}`.trim();
+      case 'refill_transit':
+        return 'refill: to base';
+      case 'refill_land':
+        return 'refill: landing';
+      case 'refilling':
+        return 'refilling at base';
       default:
         return this.phase;
     }

@@ -40,6 +40,14 @@ export function areaSearchConfig(
     returnHomePct: m.guardrails.battery?.returnHomePct,
     suppressS: SUPPRESS_S,
     ...(releasable ? { payloadRangeM: payload.rangeM, payloadCapacityL: payload.capacity } : {}),
+    ...(releasable && payload.refill !== undefined
+      ? {
+          refill: {
+            rateLps: payload.refill.rateLps,
+            ...(payload.refill.at === 'home' ? {} : { at: [payload.refill.at[0], payload.refill.at[1]] as const }),
+          },
+        }
+      : {}),
     ...(m.guardrails.altitude === undefined ? {} : { minAltitudeM: m.guardrails.altitude.minM }),
     standoff: m.guardrails.standoff.map((s) => ({
       className: s.class,

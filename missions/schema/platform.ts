@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localPointSchema } from './geometry.js';
 
 /** What kind of machine runs the mission, and its physical envelope. */
 const common = {
@@ -9,6 +10,29 @@ const common = {
   maxSpeedMps: z.number().positive().describe('Top horizontal speed of the machine, m/s.'),
   massKg: z.number().positive().optional().describe('Mass, kg (used by the simulator).'),
 };
+
+/**
+ * Refilling a water or retardant tank at base: landed within `radiusM` of the
+ * refill point, motors idle, the tank fills at `rateLps`. A behavior that runs
+ * dry with a fire still burning flies there, lands, waits until full and goes
+ * back. Absent: the tank is never refilled during the mission.
+ */
+export const payloadRefillSchema = z
+  .strictObject({
+    at: z
+      .union([z.literal('home'), localPointSchema])
+      .default('home')
+      .describe(
+        'Where the tank is refilled: "home" (the take-off point) or a local [x, y] point, metres. Default home.',
+      ),
+    rateLps: z.number().positive().default(4).describe('Fill rate, litres per second. Default 4.'),
+    radiusM: z
+      .number()
+      .positive()
+      .default(8)
+      .describe('The vehicle must be landed within this distance of the refill point, metres. Default 8.'),
+  })
+  .describe('Refill at base: land at the refill point and the tank is filled. Absent: no refill.');
 
 export const multirotorSchema = z.strictObject({
   kind: z.literal('multirotor'),
@@ -21,6 +45,7 @@ export const multirotorSchema = z.strictObject({
       kind: z.enum(['water', 'retardant', 'sensor', 'none']).describe('What the payload is.'),
       capacity: z.number().nonnegative().describe('Capacity in litres (water, retardant) or units.'),
       rangeM: z.number().positive().describe('Effective range of the payload, metres.'),
+      refill: payloadRefillSchema.optional(),
     })
     .optional(),
 });

@@ -57,7 +57,7 @@ export class Multirotor implements SimVehicle {
     private readonly env: VehicleEnv,
   ) {
     this.dryKg = params.massKg ?? 6;
-    this.payload = new Payload(params.payload ?? { kind: 'none', capacity: 0, rangeM: 1 });
+    this.payload = new Payload(params.payload ?? { kind: 'none', capacity: 0, rangeM: 1 }, undefined, env.home);
     const maxTakeoffKg = this.dryKg + this.payload.massKg();
     this.battery = new Battery({ capacityWh: (HOVER_W_PER_KG * maxTakeoffKg * ENDURANCE_MIN) / 60, cells: 6 });
     this.maxYawRateRps = (params.maxYawRateDps * Math.PI) / 180;
@@ -187,6 +187,8 @@ export class Multirotor implements SimVehicle {
       s.vx = s.vy = s.vz = s.ax = s.ay = s.az = 0;
       s.yawRateRps = s.rollRateRps = s.pitchRateRps = s.rollRad = s.pitchRad = 0;
       this.battery.step(5, dtS);
+      // Motors idle on the pad: the base crew can fill the tank.
+      this.payload.refill(dtS, true, s.x, s.y);
       return released;
     }
     s.landed = false;
