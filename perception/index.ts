@@ -80,6 +80,8 @@ export type { Sighting, WorldModelOptions } from './fusion/world-model.js';
 export { ApproximateTimeSync } from './fusion/approximate-time.js';
 export { TransformTree } from './fusion/transforms.js';
 export { cameraFromFov, localiseBox } from './fusion/localise.js';
+export { compose, fromMount, fromRpy } from './fusion/transforms.js';
+export type { Transform } from './fusion/transforms.js';
 export { perceptionPlugin } from './plugin.js';
 export { MODEL_TRUST_COMPONENT, modelVerifierService } from './model-verifier.js';
 export type { ModelToVerify, ModelVerifier } from './model-verifier.js';

@@ -28,11 +28,19 @@ export const DEFAULT_PROCESS_NOISE: readonly number[] = [
  * 100 Hz gyro sees every manoeuvre as a 20σ outlier, the gate drops it, and
  * the attitude drifts. Velocities and accelerations keep the ground values:
  * with no accelerometer fused, a free acceleration state random-walks and
- * turns GNSS height noise into vertical speed (±1 m/s on a landed drone,
- * which then never reads as still, so it never reports landing).
+ * turns GNSS height noise into vertical speed (±1 m/s on a landed drone).
  */
 export const AERIAL_PROCESS_NOISE: readonly number[] = [
   0.05, 0.05, 0.06, 0.03, 0.03, 0.06, 0.025, 0.025, 0.04, 1, 1, 1, 0.01, 0.01, 0.015,
+];
+/**
+ * The same with the accelerometer fused (an IMU sensor whose `fuse` lists ax,
+ * ay, az): the accelerations are measured at 100 Hz, so they get the rates'
+ * freedom, and a hard stop (a 3 m/s² step) passes the gate. With 0.01 the
+ * accelerometer was gated through every manoeuvre and seed 7 drifted to 8 m RMS.
+ */
+export const AERIAL_ACCEL_PROCESS_NOISE: readonly number[] = [
+  0.05, 0.05, 0.06, 0.03, 0.03, 0.06, 0.025, 0.025, 0.04, 1, 1, 1, 1, 1, 1,
 ];
 /** Wide initial uncertainty: the first GNSS fix or odometry pose decides where we are. */
 export const DEFAULT_INITIAL_COVARIANCE: readonly number[] = [1e4, 1e4, 1e4, 1, 1, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1];
@@ -45,13 +53,28 @@ const DEFAULT_FUSE: Readonly<Record<'gnss' | 'odometry' | 'imu', readonly StateF
 
 /**
  * An absolute position source gated this long without a break means the
- * filter, not the sensor, is wrong (after an outage the prediction has run
- * off on a stale velocity; a burst of bad IMU data bent it): Mahalanobis gating
- * alone would keep refusing the truth forever. The filter is re-initialised
- * from that source, velocities and accelerations widened.
+ * filter, not the sensor, is wrong (a burst of bad IMU data bent it):
+ * Mahalanobis gating alone would keep refusing the truth forever. The filter
+ * is re-initialised from that source, velocities and accelerations widened.
+ * A gated first fix after a silence longer than the source's staleAfterMs (a
+ * GNSS outage, through which the filter predicted blind) resets at once, as
+ * PX4's EKF2 resets to GNSS when GNSS fusion resumes after a timeout: the 2 s
+ * wait would publish 2 s of a pose known to be wrong.
  */
 export const DIVERGED_AFTER_MS = 2000;
+
+/** Ground, aerial, or aerial with an accelerometer in the filter. */
+function defaultProcessNoise(
+  twoD: boolean,
+  sensors: readonly { type: string; fuse: ReadonlySet<StateField> }[],
+): readonly number[] {
+  if (twoD) return DEFAULT_PROCESS_NOISE;
+  const accel = sensors.some((s) => s.type === 'imu' && (['ax', 'ay', 'az'] as const).some((f) => s.fuse.has(f)));
+  return accel ? AERIAL_ACCEL_PROCESS_NOISE : AERIAL_PROCESS_NOISE;
+}
 const WIDEN_ON_RESET: readonly number[] = [S.vx, S.vy, S.vz, S.ax, S.ay, S.az];
+/** Their variance after a reset: σ 5 m/s and 5 m/s², so the next fixes set them (a drone cruises at 10 m/s). */
+const RESET_MOTION_VARIANCE = 25;
 
 const POSITION_FIELDS: ReadonlySet<StateField> = new Set(['x', 'y']);
 // Dead reckoning needs a measured linear velocity (wheel or visual odometry): integrating IMU rates and
@@ -109,15 +132,6 @@ export class EkfEstimator implements Component {
     this.twoD = cfg.twoD ?? mission.platform.kind === 'ground';
     this.historyMs = cfg.historyMs;
     this.maxDeadReckoningMs = cfg.maxDeadReckoningMs;
-    const ekf: EkfConfig = {
-      twoD: this.twoD,
-      processNoise: cfg.processNoise ?? (this.twoD ? DEFAULT_PROCESS_NOISE : AERIAL_PROCESS_NOISE),
-      initialCovariance: DEFAULT_INITIAL_COVARIANCE,
-      gateSigma: cfg.gateSigma,
-    };
-    this.filter = new LaggedFilter(ekf, { historyMs: cfg.historyMs });
-    const o = mission.origin;
-    this.frame = o === undefined ? undefined : new EnuFrame({ latDeg: o.lat, lonDeg: o.lon, altM: o.altM });
     this.sensors = mission.sensors.flatMap((s): SensorState[] => {
       if (s.type !== 'gnss' && s.type !== 'odometry' && s.type !== 'imu') return [];
       const fuse = new Set<StateField>(s.fuse ?? DEFAULT_FUSE[s.type]);
@@ -134,6 +148,15 @@ export class EkfEstimator implements Component {
         },
       ];
     });
+    const ekf: EkfConfig = {
+      twoD: this.twoD,
+      processNoise: cfg.processNoise ?? defaultProcessNoise(this.twoD, this.sensors),
+      initialCovariance: DEFAULT_INITIAL_COVARIANCE,
+      gateSigma: cfg.gateSigma,
+    };
+    this.filter = new LaggedFilter(ekf, { historyMs: cfg.historyMs });
+    const o = mission.origin;
+    this.frame = o === undefined ? undefined : new EnuFrame({ latDeg: o.lat, lonDeg: o.lon, altM: o.altM });
   }
 
   start(ctx: ComponentContext): void {
@@ -229,6 +252,9 @@ export class EkfEstimator implements Component {
         this.rejections.add(sensor.id, built.reason);
         continue;
       }
+      // Back from silence (an outage): the filter has been predicting blind since, so the first fix outranks it.
+      const silenceMs = sensor.lastAcceptedMs === undefined ? 0 : stampMs - sensor.lastAcceptedMs;
+      const returning = silenceMs > sensor.staleAfterMs;
       const result = this.filter.add(built.measurement);
       if (result === 'too_late') {
         this.rejections.add(sensor.id, 'too_old');
@@ -242,20 +268,24 @@ export class EkfEstimator implements Component {
         sensor.gatedSinceMs = undefined;
       } else if (sensor.absolute) {
         sensor.gatedSinceMs ??= stampMs;
+        const gatedForMs = stampMs - sensor.gatedSinceMs;
         if (
-          stampMs - sensor.gatedSinceMs >= DIVERGED_AFTER_MS &&
-          this.filter.reset(built.measurement, WIDEN_ON_RESET)
+          (returning || gatedForMs >= DIVERGED_AFTER_MS) &&
+          this.filter.reset(built.measurement, WIDEN_ON_RESET, RESET_MOTION_VARIANCE)
         ) {
           sensor.gatedSinceMs = undefined;
+          const why = returning
+            ? `${sensor.id} back after ${(silenceMs / 1000).toFixed(1)} s of silence disagrees with the estimate`
+            : `${sensor.id} gated for ${DIVERGED_AFTER_MS} ms`;
           ctx.logger.warn(
-            { sensor: sensor.id, mahalanobis: result.mahalanobis },
+            { sensor: sensor.id, mahalanobis: result.mahalanobis, returning },
             'estimate diverged from an absolute position source: filter re-initialised from it',
           );
           ctx.bus.publish(eventsTopic, {
             kind: 'estimator.reset',
             severity: 'warning',
-            message: `${sensor.id} gated for ${DIVERGED_AFTER_MS} ms: filter re-initialised from it`,
-            data: { sensor: sensor.id },
+            message: `${why}: filter re-initialised from it`,
+            data: { sensor: sensor.id, returning },
           });
         }
       }

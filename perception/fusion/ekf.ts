@@ -334,11 +334,12 @@ export class Ekf {
 
   /**
    * Re-initialises the fields a measurement observes to its values and
-   * variances, uncorrelated with the rest, and returns `widen` fields to their
-   * initial variance (what a diverged filter most likely got wrong, such as the
-   * velocity that carried the position away). For recovery, not for fusion.
+   * variances, uncorrelated with the rest, and returns `widen` fields to zero
+   * with their initial variance, or `widenVariance` if larger (what a diverged
+   * filter most likely got wrong, such as the velocity that carried the
+   * position away). For recovery, not for fusion.
    */
-  reinitialise(m: Measurement, widen: readonly number[] = []): boolean {
+  reinitialise(m: Measurement, widen: readonly number[] = [], widenVariance = 0): boolean {
     if (!this.isValid(m)) return false;
     const P = this.P;
     const clear = (i: number, variance: number): void => {
@@ -354,7 +355,13 @@ export class Ekf {
       this.x[i] = m.values[a] as number;
       clear(i, m.covariance[a * mm + a] as number);
     }
-    for (const i of widen) if (!m.indices.includes(i)) clear(i, this.config.initialCovariance[i] as number);
+    // A widened field is unknown again: zero (its prior) with at least its initial variance. Keeping the old
+    // value would keep what most likely carried the estimate away (a velocity integrated blind through an outage).
+    for (const i of widen) {
+      if (m.indices.includes(i)) continue;
+      this.x[i] = 0;
+      clear(i, Math.max(this.config.initialCovariance[i] as number, widenVariance));
+    }
     this.constrain();
     return true;
   }

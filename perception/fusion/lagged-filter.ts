@@ -81,36 +81,52 @@ export class LaggedFilter {
       return 'too_late';
     }
     this.counters.replayed++;
-    // Rewind to the last state at or before m, then re-apply everything after it together with m, in time order.
-    let keep = this.history.length;
-    while (keep > 0 && (this.history[keep - 1] as HistoryEntry).timeMs > m.timeMs) keep--;
-    const dropped = this.history.splice(keep);
-    const replay = dropped.map((h) => h.measurement);
-    this.spare.push(...dropped);
-    const base = this.history[keep - 1];
-    if (base === undefined) throw new Error('unreachable: the oldest entry precedes m');
-    this.ekf.x.set(base.x);
-    this.ekf.P.set(base.P);
-    this.timeMs = base.timeMs;
+    const replay = this.rewindTo(m.timeMs);
+    if (replay === undefined) throw new Error('unreachable: the oldest entry precedes m');
     const result = this.apply(m, true);
     for (const r of replay) this.apply(r, false);
     return result;
   }
 
   /**
-   * Re-initialises the filter from `m` (see `Ekf.reinitialise`) at its time.
-   * The history is dropped: replaying older measurements over a reset would
-   * undo it. Returns false when `m` is unusable or older than the filter.
+   * Rewinds to the last snapshot at or before `timeMs`; returns the
+   * measurements after it (to replay), or undefined when no snapshot is that old.
    */
-  reset(m: Measurement, widen: readonly number[]): boolean {
-    if (this.timeMs !== undefined && m.timeMs < this.timeMs) return false;
+  private rewindTo(timeMs: number): Measurement[] | undefined {
+    let keep = this.history.length;
+    while (keep > 0 && (this.history[keep - 1] as HistoryEntry).timeMs > timeMs) keep--;
+    const base = this.history[keep - 1];
+    if (base === undefined) return undefined;
+    const dropped = this.history.splice(keep);
+    const replay = dropped.map((h) => h.measurement);
+    this.spare.push(...dropped);
+    this.ekf.x.set(base.x);
+    this.ekf.P.set(base.P);
+    this.timeMs = base.timeMs;
+    return replay;
+  }
+
+  /**
+   * Re-initialises the filter from `m` (see `Ekf.reinitialise`) at its time.
+   * The history before `m` is dropped: replaying older measurements over a
+   * reset would undo it. A late `m` (a GNSS fix arrives 100-200 ms after its
+   * stamp, behind a 100 Hz IMU that has moved the filter on) is applied where
+   * it belongs: the filter rewinds to it, re-initialises there and replays
+   * what came after. Returns false when `m` is unusable or older than the history.
+   */
+  reset(m: Measurement, widen: readonly number[], widenVariance = 0): boolean {
+    const replay = this.timeMs !== undefined && m.timeMs < this.timeMs ? this.rewindTo(m.timeMs) : [];
+    if (replay === undefined) return false;
     if (this.timeMs !== undefined) this.ekf.predict((m.timeMs - this.timeMs) / 1000);
-    if (!this.ekf.reinitialise(m, widen)) return false;
-    this.timeMs = m.timeMs;
-    this.spare.push(...this.history.splice(0));
-    this.counters.resets++;
-    this.remember(m);
-    return true;
+    const ok = this.ekf.reinitialise(m, widen, widenVariance);
+    if (ok) {
+      this.timeMs = m.timeMs;
+      this.spare.push(...this.history.splice(0));
+      this.counters.resets++;
+      this.remember(m);
+    }
+    for (const r of replay) this.apply(r, false);
+    return ok;
   }
 
   /** The estimate predicted forward to `nowMs`, in a scratch filter (the filter's own state is unchanged). */

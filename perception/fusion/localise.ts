@@ -44,7 +44,7 @@ export function intersectGround(ray: Ray, groundZ: number): Vec3 | undefined {
 
 export interface Located {
   readonly positionM: Vec3;
-  /** Variance along x and y, m²: pixel error and pose error together. */
+  /** Variance along x and y, m²: pixel error and pose error (position, height, heading) together. */
   readonly varianceM2: { readonly x: number; readonly y: number };
   readonly rangeM: number;
 }
@@ -53,8 +53,15 @@ export interface LocaliseOptions {
   readonly groundZ: number;
   /** One-sigma error of the box's anchor point, px. */
   readonly pixelSigma: number;
-  /** Pose position variance (x, y), m², added to the projection's. */
-  readonly poseVarianceM2: { readonly x: number; readonly y: number };
+  /**
+   * Pose position variance, m². x and y move the ground point one for one;
+   * z (camera height) moves it radially by its ground offset over the height:
+   * at 45° off nadir a 1.5 m height error is a 1.5 m error on the ground, under
+   * the camera none.
+   */
+  readonly poseVarianceM2: { readonly x: number; readonly y: number; readonly z?: number };
+  /** Heading variance, rad²: moves the ground point across its bearing, by its ground range. */
+  readonly yawVarianceRad2?: number;
 }
 
 /**
@@ -81,9 +88,17 @@ export function localiseBox(
   const pu = at(s, 0);
   const pv = at(0, s);
   if (pu === undefined || pv === undefined) return undefined;
-  // Covariance of the ground point from independent u and v errors (Jacobian columns times sigma).
-  const varX = (pu.x - p.x) ** 2 + (pv.x - p.x) ** 2 + options.poseVarianceM2.x;
-  const varY = (pu.y - p.y) ** 2 + (pv.y - p.y) ** 2 + options.poseVarianceM2.y;
   const o = mapTcamera.t;
+  // Covariance of the ground point from independent u and v errors (Jacobian columns times sigma),
+  // then the pose's: ∂p/∂z_camera = (p − o) / (o.z − ground) horizontally, ∂p/∂yaw = (−Δy, Δx).
+  const dx = p.x - o.x;
+  const dy = p.y - o.y;
+  const height = o.z - options.groundZ;
+  const varZ = options.poseVarianceM2.z ?? 0;
+  const varYaw = options.yawVarianceRad2 ?? 0;
+  const varX =
+    (pu.x - p.x) ** 2 + (pv.x - p.x) ** 2 + options.poseVarianceM2.x + (dx / height) ** 2 * varZ + dy * dy * varYaw;
+  const varY =
+    (pu.y - p.y) ** 2 + (pv.y - p.y) ** 2 + options.poseVarianceM2.y + (dy / height) ** 2 * varZ + dx * dx * varYaw;
   return { positionM: p, varianceM2: { x: varX, y: varY }, rangeM: Math.hypot(p.x - o.x, p.y - o.y, p.z - o.z) };
 }

@@ -154,14 +154,28 @@ export function fromImu(
   part(
     'linear_acceleration',
     [
-      { field: 'ax', value: a.x + GRAVITY_MPS2 * sp - cx },
-      { field: 'ay', value: a.y - GRAVITY_MPS2 * cp * sr - cy },
-      { field: 'az', value: a.z - GRAVITY_MPS2 * cp * cr - cz },
+      { field: 'ax', value: deadband(a.x + GRAVITY_MPS2 * sp - cx) },
+      { field: 'ay', value: deadband(a.y - GRAVITY_MPS2 * cp * sr - cy) },
+      { field: 'az', value: deadband(a.z - GRAVITY_MPS2 * cp * cr - cz) },
     ],
     covDiag(imu.linearAccelerationCovariance, 0.01),
   );
   if (out.length === 0) out.push({ ok: false, reason: 'impossible' });
   return out;
+}
+
+/**
+ * An accelerometer's bias (a MEMS part: 0.05-0.2 m/s², wandering) is below
+ * this. The filter has no bias state, so a fused bias is integrated into
+ * velocity: a landed drone read -0.3 to -0.8 m/s of vertical speed against its
+ * GNSS height and never counted as landed. Accelerations inside the band are
+ * fused as zero (GNSS carries the slow part); outside it, the band is taken
+ * off, so a hard stop or a climb still reaches the filter at once.
+ */
+export const ACCEL_DEADBAND_MPS2 = 0.2;
+
+function deadband(a: number): number {
+  return Math.abs(a) <= ACCEL_DEADBAND_MPS2 ? 0 : a - Math.sign(a) * ACCEL_DEADBAND_MPS2;
 }
 
 /** Diagonal of a 3x3 covariance; ROS marks "not provided" with −1 in the first element. */

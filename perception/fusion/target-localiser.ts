@@ -27,6 +27,8 @@ export interface SightingReport {
   readonly frameStampMs: number;
   /** The pose the frame was placed with (map frame), when one was usable. */
   readonly poseM?: Vec3;
+  /** Its heading, rad (ENU, from east). */
+  readonly poseYawRad?: number;
   readonly placed: readonly {
     readonly className: string;
     readonly positionM: Vec3;
@@ -200,7 +202,14 @@ export class TargetLocaliser implements Component {
     if (!(Math.max(varX, varY) <= this.localiser.maxPoseVarianceM2)) return skip('uncertain_pose');
     const mapTbase = fromQuaternion(pose.orientation, pose.positionM);
     const mapTcamera = compose(mapTbase, cam.baseTcamera);
-    const options = { groundZ: 0, pixelSigma: 3, poseVarianceM2: { x: varX, y: varY } };
+    // The estimator's covariance, height and heading included: an oblique sighting from a drone whose GNSS
+    // height is uncertain is worth less than one under it, and the world model weighs them so.
+    const options = {
+      groundZ: 0,
+      pixelSigma: 3,
+      poseVarianceM2: { x: varX, y: varY, z: pose.poseCovariance[14] ?? 0 },
+      yawVarianceRad2: pose.poseCovariance[35] ?? 0,
+    };
     const placed: SightingReport['placed'][number][] = [];
     let offGround = 0;
     for (const d of frame.detections) {
@@ -230,6 +239,7 @@ export class TargetLocaliser implements Component {
       camera: frame.camera,
       frameStampMs: frame.frameStampMs,
       poseM: pose.positionM,
+      poseYawRad: pose.yawRad,
       placed,
       skipped: offGround,
       ...(offGround > 0 ? { reason: 'off_ground' as const } : {}),

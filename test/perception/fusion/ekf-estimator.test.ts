@@ -3,6 +3,7 @@ import { EkfEstimator } from '../../../perception/fusion/ekf-estimator.js';
 import { parseMission } from '../../../missions/index.js';
 import {
   EnuFrame,
+  eventsTopic,
   Lifecycle,
   MessageBus,
   poseTopic,
@@ -50,7 +51,12 @@ function setup() {
 }
 
 /** A robot driving east at 1 m/s from the origin: odometry at 20 Hz, GNSS at 5 Hz unless `gnssOff(t)`. */
-async function drive(h: ReturnType<typeof setup>, seconds: number, gnssOff: (tS: number) => boolean): Promise<void> {
+async function drive(
+  h: ReturnType<typeof setup>,
+  seconds: number,
+  gnssOff: (tS: number) => boolean,
+  gnssNorthM = 0,
+): Promise<void> {
   for (let i = 0; i < seconds * 20; i++) {
     const tS = h.clock.elapsed() / 1000;
     const now = h.clock.nowMs();
@@ -72,7 +78,7 @@ async function drive(h: ReturnType<typeof setup>, seconds: number, gnssOff: (tS:
       now,
     );
     if (i % 4 === 0 && !gnssOff(tS)) {
-      const g = frame.toGeodetic(tS, 0, 0);
+      const g = frame.toGeodetic(tS, gnssNorthM, 0);
       h.bus.publish(
         sensorTopic('gnss', 'gnss'),
         {
@@ -122,6 +128,25 @@ describe('EkfEstimator on the bus', () => {
     // GNSS returns: back to fused.
     await drive(h, 2, () => false);
     expect(h.health.at(-1)).toMatchObject({ state: 'ok' });
+    await h.lc.stop('done');
+  });
+
+  it('re-initialises from the first GNSS fix after an outage when the estimate has drifted from it, not 2 s later', async () => {
+    const h = setup();
+    const resets: number[] = [];
+    h.bus.subscribe(eventsTopic, (m) => {
+      if (m.data.kind === 'estimator.reset') resets.push(h.clock.elapsed());
+    });
+    await h.lc.start();
+    await drive(h, 4, () => false);
+    await drive(h, 3, () => true);
+    // GNSS comes back 15 m north of where odometry carried the estimate (a slipping wheel, say).
+    const backAtMs = h.clock.elapsed();
+    await drive(h, 3, () => false, 15);
+    expect(resets).toHaveLength(1);
+    expect(resets[0]! - backAtMs).toBeLessThanOrEqual(250);
+    const last = h.poses.at(-1)!.pose;
+    expect(last.positionM.y).toBeCloseTo(15, 0);
     await h.lc.stop('done');
   });
 
@@ -211,6 +236,74 @@ behavior: { kind: hold }
     const count = poses;
     await clock.advance(500);
     expect(poses).toBe(count);
+    await lc.stop('done');
+  });
+});
+
+describe('EkfEstimator on a multirotor', () => {
+  it('with the accelerometer in its fuse list, follows a hard stop from 10 m/s', async () => {
+    const drone = parseMission(`
+apiVersion: kestrel/v1
+mission: { id: est3, version: 1.0.0 }
+platform: { kind: multirotor, id: d1, maxSpeedMps: 12 }
+origin: { lat: 51.0, lon: -2.0, altM: 0 }
+sensors:
+  - { id: gnss, type: gnss, source: { kind: ros2, topic: /fix }, rateHz: 5, staleAfterMs: 1000 }
+  - id: imu
+    type: imu
+    source: { kind: ros2, topic: /imu }
+    rateHz: 100
+    fuse: [roll, pitch, yaw, vroll, vpitch, vyaw, ax, ay, az]
+guardrails: {}
+behavior: { kind: hold }
+`).mission;
+    const clock = new SimClock();
+    const bus = new MessageBus({ clock });
+    const est = new EkfEstimator(drone);
+    const lc = new Lifecycle([est], { bus, clock, logger: silentLogger(), services: new Services() });
+    let worstM = 0;
+    let truthX = 0;
+    bus.subscribe(poseTopic, (m) => void (worstM = Math.max(worstM, Math.abs(m.data.positionM.x - truthX))), {
+      policy: { kind: 'reliable' },
+    });
+    await lc.start();
+    // Hovering, then 10 m/s east (after 5 s of flight the filter has the speed), then a 3.5 m/s² stop at 15 s.
+    let v = 0;
+    for (let i = 0; i < 2500; i++) {
+      const t = i / 100;
+      const a = t < 2 ? 0 : t < 4.9 ? 3.5 : t < 15 ? 0 : v > 0 ? -3.5 : 0;
+      v = Math.max(0, v + a / 100);
+      truthX += v / 100;
+      const now = clock.nowMs();
+      bus.publish(
+        sensorTopic('imu', 'imu'),
+        {
+          frameId: 'imu',
+          orientation: yawToQuaternion(0),
+          angularVelocityRps: { x: 0, y: 0, z: 0 },
+          linearAccelerationMps2: { x: v > 0 || a > 0 ? a : 0, y: 0, z: 9.81 },
+        },
+        now,
+      );
+      if (i % 20 === 0) {
+        const g = frame.toGeodetic(truthX, 0, 10);
+        bus.publish(
+          sensorTopic('gnss', 'gnss'),
+          {
+            frameId: 'gnss',
+            status: 0,
+            latDeg: g.latDeg,
+            lonDeg: g.lonDeg,
+            altM: g.altM,
+            positionCovariance: [0.36, 0, 0, 0, 0.36, 0, 0, 0, 1],
+          },
+          now,
+        );
+      }
+      await clock.advance(10);
+    }
+    expect(est.stats().resets).toBe(0);
+    expect(worstM).toBeLessThan(2);
     await lc.stop('done');
   });
 });

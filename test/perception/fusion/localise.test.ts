@@ -69,4 +69,29 @@ describe('ground projection', () => {
     expect(far.varianceM2.x).toBeGreaterThan(near.varianceM2.x + 4);
     expect(far.rangeM).toBeCloseTo(120, 6);
   });
+
+  it('height variance moves an oblique sighting radially by offset/height, one under the camera not at all', () => {
+    const opts = { groundZ: 0, pixelSigma: 0, poseVarianceM2: { x: 0, y: 0, z: 2.25 } };
+    const below = localiseBox({ x1: 319, y1: 239, x2: 321, y2: 241 }, cam, mapTcam, opts)!;
+    // Right edge: 40 m south of a camera at 40 m, so a 1.5 m height error is 1.5 m on the ground, along y only.
+    const edge = localiseBox({ x1: 639, y1: 239, x2: 641, y2: 241 }, cam, mapTcam, opts)!;
+    expect(below.varianceM2.x).toBeCloseTo(0, 9);
+    expect(below.varianceM2.y).toBeCloseTo(0, 9);
+    expect(edge.positionM.y).toBeCloseTo(10, 6);
+    expect(edge.varianceM2.y).toBeCloseTo(2.25, 6);
+    expect(edge.varianceM2.x).toBeCloseTo(0, 9);
+  });
+
+  it('heading variance moves a sighting across its bearing by its ground range', () => {
+    const yawSigma = 0.02;
+    const edge = localiseBox({ x1: 639, y1: 239, x2: 641, y2: 241 }, cam, mapTcam, {
+      groundZ: 0,
+      pixelSigma: 0,
+      poseVarianceM2: { x: 0, y: 0 },
+      yawVarianceRad2: yawSigma ** 2,
+    })!;
+    // 40 m south of the camera: a heading error swings it east-west, 40 m × 0.02 rad = 0.8 m.
+    expect(edge.varianceM2.x).toBeCloseTo((40 * yawSigma) ** 2, 6);
+    expect(edge.varianceM2.y).toBeCloseTo(0, 9);
+  });
 });

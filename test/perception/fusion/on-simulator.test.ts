@@ -89,4 +89,26 @@ describe('target localisation on the forest-fire scenario (ground-truth boxes)',
     expect(r.placedInOutage).toBe(0);
     expect(r.phantoms).toBe(0);
   }, 180_000);
+
+  it('--explain takes each error apart consistently: own object <= true-pose projection + pose shift', async () => {
+    const r = await runLocalisationEval({
+      boxes: 'gt',
+      seed: 7,
+      seconds: 120,
+      rateHz: 2.5,
+      size: [320, 240],
+      explain: true,
+    });
+    const rows = r.explained ?? [];
+    expect(rows.length).toBeGreaterThan(20);
+    for (const e of rows) {
+      // gt boxes are the simulator's own labels: every one is tied to the object it shows.
+      expect(e.object).toBeDefined();
+      expect(e.objectM).toBeLessThanOrEqual(e.geometryM + e.poseShiftM + 1e-9);
+      expect(e.scoredM).toBeLessThanOrEqual(e.objectM + 0.5); // nearest-at-report is never much worse than the own object
+    }
+    // With the true pose the projection of a gt box lands within a fire cell's half-width of its centre.
+    const geometry = rows.map((e) => e.geometryM).sort((a, b) => a - b);
+    expect(geometry[Math.floor(geometry.length / 2)]).toBeLessThan(1.8);
+  }, 180_000);
 });
