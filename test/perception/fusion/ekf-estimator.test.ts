@@ -170,30 +170,43 @@ describe('EkfEstimator on the bus', () => {
   });
 });
 
-describe('EkfEstimator without a velocity source', () => {
-  it('EXPECTED FAILURE - an IMU alone does not dead-reckon: the pose goes stale when GNSS does', async () => {
-    const imuOnly = parseMission(`
+/** A multirotor mission with GNSS and the given IMU sensor line (YAML, indented as a list item). */
+function droneMission(id: string, imu: string): ReturnType<typeof parseMission>['mission'] {
+  return parseMission(`
 apiVersion: kestrel/v1
-mission: { id: est2, version: 1.0.0 }
-platform: { kind: multirotor, id: d1, maxSpeedMps: 10 }
+mission: { id: ${id}, version: 1.0.0 }
+platform: { kind: multirotor, id: d1, maxSpeedMps: 12 }
 origin: { lat: 51.0, lon: -2.0, altM: 0 }
 sensors:
   - { id: gnss, type: gnss, source: { kind: ros2, topic: /fix }, rateHz: 5, staleAfterMs: 1000 }
-  - { id: imu, type: imu, source: { kind: ros2, topic: /imu }, rateHz: 50 }
+${imu}
 guardrails: {}
 behavior: { kind: hold }
 `).mission;
-    const clock = new SimClock();
-    const bus = new MessageBus({ clock });
-    const est = new EkfEstimator(imuOnly);
-    const health: ComponentHealth[] = [];
-    const lc = new Lifecycle([est], {
-      bus,
-      clock,
-      logger: silentLogger(),
-      services: new Services(),
-      onHealthChange: (h) => health.push(h),
-    });
+}
+
+/** The estimator alone on a bus, started on a SimClock. */
+async function startAlone(m: ReturnType<typeof parseMission>['mission']) {
+  const clock = new SimClock();
+  const bus = new MessageBus({ clock });
+  const est = new EkfEstimator(m);
+  const health: ComponentHealth[] = [];
+  const lc = new Lifecycle([est], {
+    bus,
+    clock,
+    logger: silentLogger(),
+    services: new Services(),
+    onHealthChange: (h) => health.push(h),
+  });
+  await lc.start();
+  return { clock, bus, est, lc, health };
+}
+
+describe('EkfEstimator without a velocity source', () => {
+  it('EXPECTED FAILURE - an IMU alone does not dead-reckon: the pose goes stale when GNSS does', async () => {
+    const { clock, bus, lc, health } = await startAlone(
+      droneMission('est2', '  - { id: imu, type: imu, source: { kind: ros2, topic: /imu }, rateHz: 50 }'),
+    );
     let poses = 0;
     bus.subscribe(
       poseTopic,
@@ -202,7 +215,6 @@ behavior: { kind: hold }
       },
       { policy: { kind: 'reliable' } },
     );
-    await lc.start();
     for (let i = 0; i < 200; i++) {
       const now = clock.nowMs();
       bus.publish(
@@ -242,31 +254,21 @@ behavior: { kind: hold }
 
 describe('EkfEstimator on a multirotor', () => {
   it('with the accelerometer in its fuse list, follows a hard stop from 10 m/s', async () => {
-    const drone = parseMission(`
-apiVersion: kestrel/v1
-mission: { id: est3, version: 1.0.0 }
-platform: { kind: multirotor, id: d1, maxSpeedMps: 12 }
-origin: { lat: 51.0, lon: -2.0, altM: 0 }
-sensors:
-  - { id: gnss, type: gnss, source: { kind: ros2, topic: /fix }, rateHz: 5, staleAfterMs: 1000 }
-  - id: imu
+    const { clock, bus, est, lc } = await startAlone(
+      droneMission(
+        'est3',
+        `  - id: imu
     type: imu
     source: { kind: ros2, topic: /imu }
     rateHz: 100
-    fuse: [roll, pitch, yaw, vroll, vpitch, vyaw, ax, ay, az]
-guardrails: {}
-behavior: { kind: hold }
-`).mission;
-    const clock = new SimClock();
-    const bus = new MessageBus({ clock });
-    const est = new EkfEstimator(drone);
-    const lc = new Lifecycle([est], { bus, clock, logger: silentLogger(), services: new Services() });
+    fuse: [roll, pitch, yaw, vroll, vpitch, vyaw, ax, ay, az]`,
+      ),
+    );
     let worstM = 0;
     let truthX = 0;
     bus.subscribe(poseTopic, (m) => void (worstM = Math.max(worstM, Math.abs(m.data.positionM.x - truthX))), {
       policy: { kind: 'reliable' },
     });
-    await lc.start();
     // Hovering, then 10 m/s east (after 5 s of flight the filter has the speed), then a 3.5 m/s² stop at 15 s.
     let v = 0;
     for (let i = 0; i < 2500; i++) {
