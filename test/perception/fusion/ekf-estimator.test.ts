@@ -31,10 +31,11 @@ behavior: { kind: hold }
 
 const frame = new EnuFrame({ latDeg: 51, lonDeg: -2, altM: 0 });
 
-function setup() {
+/** The estimator alone on a bus and a SimClock, not started yet. */
+function build(m: typeof mission) {
   const clock = new SimClock();
   const bus = new MessageBus({ clock });
-  const est = new EkfEstimator(mission);
+  const est = new EkfEstimator(m);
   const health: ComponentHealth[] = [];
   const lc = new Lifecycle([est], {
     bus,
@@ -43,6 +44,11 @@ function setup() {
     services: new Services(),
     onHealthChange: (h) => health.push(h),
   });
+  return { clock, bus, est, lc, health };
+}
+
+function setup() {
+  const { clock, bus, est, lc, health } = build(mission);
   const poses: { stampMs: number; pose: PoseEstimate }[] = [];
   bus.subscribe(poseTopic, (m) => void poses.push({ stampMs: m.stampMs, pose: m.data }), {
     policy: { kind: 'reliable' },
@@ -171,7 +177,7 @@ describe('EkfEstimator on the bus', () => {
 });
 
 /** A multirotor mission with GNSS and the given IMU sensor line (YAML, indented as a list item). */
-function droneMission(id: string, imu: string): ReturnType<typeof parseMission>['mission'] {
+function droneMission(id: string, imu: string): typeof mission {
   return parseMission(`
 apiVersion: kestrel/v1
 mission: { id: ${id}, version: 1.0.0 }
@@ -185,21 +191,25 @@ behavior: { kind: hold }
 `).mission;
 }
 
+/** A level, not rotating IMU sample facing east, accelerating forward at `ax`. */
+function publishLevelImu(bus: MessageBus, now: number, ax: number): void {
+  bus.publish(
+    sensorTopic('imu', 'imu'),
+    {
+      frameId: 'imu',
+      orientation: yawToQuaternion(0),
+      angularVelocityRps: { x: 0, y: 0, z: 0 },
+      linearAccelerationMps2: { x: ax, y: 0, z: 9.81 },
+    },
+    now,
+  );
+}
+
 /** The estimator alone on a bus, started on a SimClock. */
-async function startAlone(m: ReturnType<typeof parseMission>['mission']) {
-  const clock = new SimClock();
-  const bus = new MessageBus({ clock });
-  const est = new EkfEstimator(m);
-  const health: ComponentHealth[] = [];
-  const lc = new Lifecycle([est], {
-    bus,
-    clock,
-    logger: silentLogger(),
-    services: new Services(),
-    onHealthChange: (h) => health.push(h),
-  });
-  await lc.start();
-  return { clock, bus, est, lc, health };
+async function startAlone(m: typeof mission) {
+  const built = build(m);
+  await built.lc.start();
+  return built;
 }
 
 describe('EkfEstimator without a velocity source', () => {
@@ -217,16 +227,7 @@ describe('EkfEstimator without a velocity source', () => {
     );
     for (let i = 0; i < 200; i++) {
       const now = clock.nowMs();
-      bus.publish(
-        sensorTopic('imu', 'imu'),
-        {
-          frameId: 'imu',
-          orientation: yawToQuaternion(0),
-          angularVelocityRps: { x: 0, y: 0, z: 0 },
-          linearAccelerationMps2: { x: 0, y: 0, z: 9.81 },
-        },
-        now,
-      );
+      publishLevelImu(bus, now, 0);
       // GNSS for the first 2 s only.
       if (i % 10 === 0 && i < 100) {
         bus.publish(
@@ -277,16 +278,7 @@ describe('EkfEstimator on a multirotor', () => {
       v = Math.max(0, v + a / 100);
       truthX += v / 100;
       const now = clock.nowMs();
-      bus.publish(
-        sensorTopic('imu', 'imu'),
-        {
-          frameId: 'imu',
-          orientation: yawToQuaternion(0),
-          angularVelocityRps: { x: 0, y: 0, z: 0 },
-          linearAccelerationMps2: { x: v > 0 || a > 0 ? a : 0, y: 0, z: 9.81 },
-        },
-        now,
-      );
+      publishLevelImu(bus, now, v > 0 || a > 0 ? a : 0);
       if (i % 20 === 0) {
         const g = frame.toGeodetic(truthX, 0, 10);
         bus.publish(
