@@ -18,7 +18,7 @@ import type { Logger } from '../runtime/index.js';
 import { LanguageGenerationError, LanguageLoadError } from './errors.js';
 import { schemaToGbnf } from './gbnf.js';
 import { verifyFile } from './integrity.js';
-import { JsonConstraint, SCHEMA_CACHE_SIZE } from './json-constraint.js';
+import { JsonConstraint, SchemaCache } from './json-constraint.js';
 import {
   logGeneration,
   result,
@@ -86,7 +86,7 @@ function getLlamaFor(mod: NodeLlamaCpp, gpu: boolean, logger: Logger): Promise<L
 class GgufLanguageModel implements LanguageModel {
   private closed = false;
   private busy: Promise<unknown> = Promise.resolve();
-  private readonly grammars = new Map<string, { constraint: JsonConstraint; grammar: Promise<LlamaGrammar> }>();
+  private readonly grammars = new SchemaCache<{ constraint: JsonConstraint; grammar: Promise<LlamaGrammar> }>();
 
   constructor(
     readonly info: LanguageModelInfo,
@@ -106,18 +106,10 @@ class GgufLanguageModel implements LanguageModel {
   }
 
   private grammarFor(schema: object): { constraint: JsonConstraint; grammar: Promise<LlamaGrammar> } {
-    const key = JSON.stringify(schema);
-    let g = this.grammars.get(key);
-    if (g === undefined) {
+    return this.grammars.get(schema, () => {
       const constraint = JsonConstraint.compile(schema);
-      g = { constraint, grammar: this.llama.createGrammar({ grammar: schemaToGbnf(constraint.root) }) };
-    } else {
-      this.grammars.delete(key);
-    }
-    // Most recently used last; a per-request schema (grounded plans) must not grow the cache for ever.
-    this.grammars.set(key, g);
-    if (this.grammars.size > SCHEMA_CACHE_SIZE) this.grammars.delete(this.grammars.keys().next().value ?? '');
-    return g;
+      return { constraint, grammar: this.llama.createGrammar({ grammar: schemaToGbnf(constraint.root) }) };
+    });
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {

@@ -39,6 +39,23 @@ export interface ConstraintState {
  */
 export const SCHEMA_CACHE_SIZE = 32;
 
+/** What a backend compiled for a schema, kept per schema text, at most SCHEMA_CACHE_SIZE of them. */
+export class SchemaCache<T> {
+  private readonly entries = new Map<string, T>();
+
+  /** The entry for `schema`, compiled by `make` on a miss; the least recently used entry goes beyond the bound. */
+  get(schema: object, make: () => T): T {
+    const key = JSON.stringify(schema);
+    const hit = this.entries.get(key);
+    const value = hit ?? make();
+    // Most recently used last: a Map iterates in insertion order.
+    if (hit !== undefined) this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > SCHEMA_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value ?? '');
+    return value;
+  }
+}
+
 /** Feeds a whole string; undefined as soon as one character is refused. */
 export function feedText(state: ConstraintState, text: string): ConstraintState | undefined {
   let s: ConstraintState | undefined = state;

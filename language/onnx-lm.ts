@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Logger } from '../runtime/index.js';
 import { LanguageGenerationError, LanguageLoadError, VocabMismatchError } from './errors.js';
 import { readVerified } from './integrity.js';
-import { feedText, JsonConstraint, SCHEMA_CACHE_SIZE, type ConstraintState } from './json-constraint.js';
+import { feedText, JsonConstraint, SchemaCache, type ConstraintState } from './json-constraint.js';
 import {
   logGeneration,
   result,
@@ -99,7 +99,7 @@ function argmax(logits: Float32Array, ids: readonly number[], extra?: number): n
 class OnnxLanguageModel implements LanguageModel {
   private closed = false;
   private busy: Promise<unknown> = Promise.resolve();
-  private readonly constraints = new Map<string, JsonConstraint>();
+  private readonly constraints = new SchemaCache<JsonConstraint>();
   private readonly trie: TokenTrie;
 
   constructor(
@@ -122,14 +122,7 @@ class OnnxLanguageModel implements LanguageModel {
   }
 
   private constraint(schema: object): JsonConstraint {
-    const key = JSON.stringify(schema);
-    let c = this.constraints.get(key);
-    if (c === undefined) c = JsonConstraint.compile(schema);
-    else this.constraints.delete(key);
-    // Most recently used last; a per-request schema (grounded plans) must not grow the cache for ever.
-    this.constraints.set(key, c);
-    if (this.constraints.size > SCHEMA_CACHE_SIZE) this.constraints.delete(this.constraints.keys().next().value ?? '');
-    return c;
+    return this.constraints.get(schema, () => JsonConstraint.compile(schema));
   }
 
   private prepare(prompt: string, maxTokens: number | undefined): { ids: number[]; maxTokens: number } {
