@@ -3,8 +3,9 @@ import type { ZoneIndex } from './zones.js';
 
 /** Longest place name a request may supply, in words (zone names are short; "the old logging camp road"). */
 const MAX_SPAN_WORDS = 6;
-/** The plan schema's own bound on a zone name. */
+/** The plan schema's own bounds on a zone name. */
 const MAX_ZONE_CHARS = PLAN_JSON_SCHEMA.properties.zone.maxLength;
+const ZONE_PATTERN = new RegExp(PLAN_JSON_SCHEMA.properties.zone.pattern);
 /** Integers the schema admits: 16 digits stay exact in a JS number. */
 const MAX_NUMBER_DIGITS = 16;
 
@@ -26,7 +27,7 @@ const NUMERIC_KEYS = ['altitudeM', 'speedMps', 'returnHomePct'] as const;
 export function groundedPlanSchema(request: string, zones: ZoneIndex): object {
   const numbers = spokenIntegers(request);
   const places = [...new Set([...zones.known.map((z) => z.toLowerCase()), ...spokenSpans(request)])].filter(
-    (p) => p.length <= MAX_ZONE_CHARS && /^[a-z][a-z0-9 ]*$/.test(p),
+    (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p),
   );
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {

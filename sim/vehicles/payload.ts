@@ -29,10 +29,6 @@ export interface PayloadSpec {
 /** A drone water tank empties at about this rate, L/s. */
 export const DEFAULT_FLOW_LPS = 2;
 
-/** Refill defaults: a base pump fills a 40 L tank in 10 s; the pad is about this wide, m. */
-export const DEFAULT_REFILL_LPS = 4;
-export const DEFAULT_REFILL_RADIUS_M = 8;
-
 export class Payload {
   on = false;
   left: number;
