@@ -901,11 +901,7 @@ export class AreaSearch implements BehaviorLogic {
     this.releaseAltM = undefined;
     this.phase = 'search';
     this.gotoDenials = 0;
-    if (
-      !this.dryAnnounced &&
-      (this.tank === undefined || this.refillBlocked) &&
-      this.waterLeftL < this.burstL(MIN_BURST_S)
-    ) {
+    if (!this.dryAnnounced && !this.canRefill() && this.waterLeftL < this.burstL(MIN_BURST_S)) {
       this.dryAnnounced = true;
       this.pendingEvents.push({
         kind: 'behavior.payload_empty',
@@ -918,19 +914,20 @@ export class AreaSearch implements BehaviorLogic {
 
   /** Dry, refillable, and something left to use water on: a fire waiting for it, or lanes not yet swept. */
   private refillDue(): boolean {
-    if (this.tank === undefined || this.refillBlocked || this.waterLeftL >= this.burstL(MIN_BURST_S)) return false;
+    if (!this.canRefill() || this.waterLeftL >= this.burstL(MIN_BURST_S)) return false;
     if (this.cfg.onFire !== 'suppress' || this.payloadPolicy === 'off' || this.releaseFloorM() === undefined)
       return false;
     const p = this.route.progress;
     return this.awaitingFires().length > 0 || p.index < p.total;
   }
 
+  /** The payload can be refilled and the guard has not barred the way to the refill point. */
+  private canRefill(): boolean {
+    return this.tank !== undefined && !this.refillBlocked;
+  }
+
   private canRefillFor(fire: Incident): boolean {
-    return (
-      this.tank !== undefined &&
-      !this.refillBlocked &&
-      fire.refills < (this.cfg.maxRefillsPerFire ?? DEFAULT_MAX_REFILLS_PER_FIRE)
-    );
+    return this.canRefill() && fire.refills < (this.cfg.maxRefillsPerFire ?? DEFAULT_MAX_REFILLS_PER_FIRE);
   }
 
   private awaitingFires(): Incident[] {
