@@ -144,15 +144,28 @@ export function stats(values: readonly number[]): ErrorStats {
   };
 }
 
-function nearestTruth(points: Iterable<{ readonly x: number; readonly y: number }>, x: number, y: number): number {
-  let best = Infinity;
-  for (const p of points) best = Math.min(best, Math.hypot(p.x - x, p.y - y));
-  return best;
-}
-
 interface TruthPoint {
   readonly x: number;
   readonly y: number;
+}
+
+/** The point nearest (x, y), or undefined when there are none. */
+function nearestPoint(points: Iterable<TruthPoint>, x: number, y: number): TruthPoint | undefined {
+  let best: TruthPoint | undefined;
+  let bestD = Infinity;
+  for (const p of points) {
+    const d = Math.hypot(p.x - x, p.y - y);
+    if (d < bestD) {
+      best = p;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function nearestTruth(points: Iterable<TruthPoint>, x: number, y: number): number {
+  const p = nearestPoint(points, x, y);
+  return p === undefined ? Infinity : Math.hypot(p.x - x, p.y - y);
 }
 
 /** Truth at a mission time between two 10 Hz snapshots: the vehicle and persons linearly, fires from the nearer. */
@@ -361,11 +374,7 @@ export async function runLocalisationEval(options: LocalisationEvalOptions): Pro
     const { x, y } = p.positionM;
     const nearestNow = (): TruthPoint | undefined => {
       const h = truthHistory.findLast((q) => q.timeMs <= capturedMs) ?? truthHistory[0];
-      const pts: readonly TruthPoint[] = p.className === 'person' ? (h?.persons ?? []) : (h?.fires.cells ?? []);
-      let best: TruthPoint | undefined;
-      for (const q of pts)
-        if (best === undefined || Math.hypot(q.x - x, q.y - y) < Math.hypot(best.x - x, best.y - y)) best = q;
-      return best;
+      return nearestPoint(p.className === 'person' ? (h?.persons ?? []) : (h?.fires.cells ?? []), x, y);
     };
     const target = object ?? nearestNow();
     if (target === undefined) return undefined;
