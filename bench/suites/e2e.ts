@@ -97,26 +97,24 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
   const dims = meta.shape.map((d) => (typeof d === 'number' ? d : 1));
   const input = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.45), dims);
   const name = session.inputNames[0] ?? 'images';
+  /** `runs` timed bare runs, sorted; one every `periodMs` (0: back to back). */
+  const timedRuns = async (runs: number, periodMs: number): Promise<number[]> => {
+    const out: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await session.run({ [name]: input });
+      const took = performance.now() - t0;
+      out.push(took);
+      if (periodMs > 0) await new Promise((r) => setTimeout(r, Math.max(0, periodMs - took)));
+    }
+    return out.sort((a, b) => a - b);
+  };
   for (let i = 0; i < 5; i++) await session.run({ [name]: input });
-  const bare: number[] = [];
-  for (let i = 0; i < BARE_RUNS; i++) {
-    const t0 = performance.now();
-    await session.run({ [name]: input });
-    bare.push(performance.now() - t0);
-  }
+  const bare = await timedRuns(BARE_RUNS, 0);
   // The pipeline runs one frame per detector period, so its inference starts on a thread pool gone idle:
   // the same bare run once per period (minus the run itself) is the like-for-like reference.
-  const cadence: number[] = [];
-  for (let i = 0; i < CADENCE_RUNS; i++) {
-    const t0 = performance.now();
-    await session.run({ [name]: input });
-    const took = performance.now() - t0;
-    cadence.push(took);
-    await new Promise((r) => setTimeout(r, Math.max(0, cadenceMs - took)));
-  }
-  cadence.sort((a, b) => a - b);
+  const cadence = await timedRuns(CADENCE_RUNS, cadenceMs);
   await session.release();
-  bare.sort((a, b) => a - b);
   const bareP50 = percentile(bare, 50);
   const bareP99 = percentile(bare, 99);
   const cpuS = (cpu.user + cpu.system) / 1e6;
