@@ -44,7 +44,7 @@ export function areaSearchConfig(
       ? {
           refill: {
             rateLps: payload.refill.rateLps,
-            ...(payload.refill.at === 'home' ? {} : { at: [payload.refill.at[0], payload.refill.at[1]] as const }),
+            ...(payload.refill.at === 'home' ? {} : { at: payload.refill.at }),
           },
         }
       : {}),

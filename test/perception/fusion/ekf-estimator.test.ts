@@ -31,6 +31,28 @@ behavior: { kind: hold }
 
 const frame = new EnuFrame({ latDeg: 51, lonDeg: -2, altM: 0 });
 
+/** A GNSS fix at local ENU `at` (m) with diagonal covariance `variance` (m²). */
+function publishFix(
+  bus: MessageBus,
+  now: number,
+  at: readonly [number, number, number],
+  variance: readonly [number, number, number],
+): void {
+  const g = frame.toGeodetic(at[0], at[1], at[2]);
+  bus.publish(
+    sensorTopic('gnss', 'gnss'),
+    {
+      frameId: 'gnss',
+      status: 0,
+      latDeg: g.latDeg,
+      lonDeg: g.lonDeg,
+      altM: g.altM,
+      positionCovariance: [variance[0], 0, 0, 0, variance[1], 0, 0, 0, variance[2]],
+    },
+    now,
+  );
+}
+
 /** The estimator alone on a bus and a SimClock, not started yet. */
 function build(m: typeof mission) {
   const clock = new SimClock();
@@ -84,19 +106,7 @@ async function drive(
       now,
     );
     if (i % 4 === 0 && !gnssOff(tS)) {
-      const g = frame.toGeodetic(tS, gnssNorthM, 0);
-      h.bus.publish(
-        sensorTopic('gnss', 'gnss'),
-        {
-          frameId: 'gnss',
-          status: 0,
-          latDeg: g.latDeg,
-          lonDeg: g.lonDeg,
-          altM: g.altM,
-          positionCovariance: [1, 0, 0, 0, 1, 0, 0, 0, 4],
-        },
-        now,
-      );
+      publishFix(h.bus, now, [tS, gnssNorthM, 0], [1, 1, 4]);
     }
     await h.clock.advance(50);
   }
@@ -280,19 +290,7 @@ describe('EkfEstimator on a multirotor', () => {
       const now = clock.nowMs();
       publishLevelImu(bus, now, v > 0 || a > 0 ? a : 0);
       if (i % 20 === 0) {
-        const g = frame.toGeodetic(truthX, 0, 10);
-        bus.publish(
-          sensorTopic('gnss', 'gnss'),
-          {
-            frameId: 'gnss',
-            status: 0,
-            latDeg: g.latDeg,
-            lonDeg: g.lonDeg,
-            altM: g.altM,
-            positionCovariance: [0.36, 0, 0, 0, 0.36, 0, 0, 0, 1],
-          },
-          now,
-        );
+        publishFix(bus, now, [truthX, 0, 10], [0.36, 0.36, 1]);
       }
       await clock.advance(10);
     }
