@@ -113,6 +113,31 @@ function half2x(d: Uint8Array, i: number, stride: number): number {
   );
 }
 
+const LANES = 0x00ff00ff;
+const ROUND = 0x00040004;
+
+/**
+ * `half2x` on four rows at once, four bytes per step (SIMD within a register):
+ * bytes 0 and 2 of each word in one pair of 16-bit lanes, bytes 1 and 3 in
+ * another. A lane's sum is at most 8 x 255 + 4 = 2044, so lanes never carry
+ * into each other, and the result (at most 255) needs no clipping. Byte order
+ * does not matter: the same view reads and writes.
+ */
+function half2xRowWords(mid: Uint32Array, out: Uint32Array, a: number, o: number, words: number): void {
+  const b = a + words;
+  const c = b + words;
+  const d = c + words;
+  for (let i = 0; i < words; i++) {
+    const wa = mid[a + i] as number;
+    const wb = mid[b + i] as number;
+    const wc = mid[c + i] as number;
+    const wd = mid[d + i] as number;
+    const even = (wa & LANES) + (wd & LANES) + 3 * ((wb & LANES) + (wc & LANES)) + ROUND;
+    const odd = ((wa >>> 8) & LANES) + ((wd >>> 8) & LANES) + 3 * (((wb >>> 8) & LANES) + ((wc >>> 8) & LANES)) + ROUND;
+    out[o + i] = ((even >>> 3) & LANES) | (((odd >>> 3) & LANES) << 8);
+  }
+}
+
 /** Source pixels for `resize`: HWC bytes, `step` bytes per row. */
 export interface PixelRows {
   readonly data: Uint8Array;
@@ -134,6 +159,9 @@ export class BilinearResampler {
   private vertical: AxisCoefficients | undefined;
   private intermediate = new Uint8Array(0);
   private output = new Uint8Array(0);
+  /** 32-bit views of `intermediate` and `output` (both start at byte 0 of their own buffers). */
+  private mid32 = new Uint32Array(0);
+  private out32 = new Uint32Array(0);
   private accumulator = new Int32Array(0);
 
   /** Packed HWC output, `outWidth × channels` bytes per row. */
@@ -148,8 +176,14 @@ export class BilinearResampler {
     const h = this.horizontal as AxisCoefficients;
     const v = this.vertical as AxisCoefficients;
     const rowOut = outWidth * channels;
-    if (this.intermediate.length < rowOut * height) this.intermediate = new Uint8Array(rowOut * height);
-    if (this.output.length < rowOut * outHeight) this.output = new Uint8Array(rowOut * outHeight);
+    if (this.intermediate.length < rowOut * height) {
+      this.intermediate = new Uint8Array(rowOut * height);
+      this.mid32 = new Uint32Array(this.intermediate.buffer, 0, this.intermediate.length >> 2);
+    }
+    if (this.output.length < rowOut * outHeight) {
+      this.output = new Uint8Array(rowOut * outHeight);
+      this.out32 = new Uint32Array(this.output.buffer, 0, this.output.length >> 2);
+    }
     const mid = this.intermediate;
     const out = this.output.subarray(0, rowOut * outHeight);
     this.horizontalPass(src, h, mid, outWidth);
@@ -168,11 +202,31 @@ export class BilinearResampler {
       for (let x = 0; x < outWidth; x++) {
         if (fast && x === halfFrom) {
           // Exact 2x interior: small-integer taps, no weight table, no clipping needed.
+          // A sliding window: output x reads source pixels 2x-1..2x+2, and the last two
+          // of them are the first two of output x+1, so each source byte is loaded once.
           let si = row + (2 * x - 1) * 3;
-          for (; x < halfTo; x++, si += 6) {
-            mid[di++] = half2x(data, si, 3);
-            mid[di++] = half2x(data, si + 1, 3);
-            mid[di++] = half2x(data, si + 2, 3);
+          let a0 = data[si] as number;
+          let a1 = data[si + 1] as number;
+          let a2 = data[si + 2] as number;
+          let b0 = data[si + 3] as number;
+          let b1 = data[si + 4] as number;
+          let b2 = data[si + 5] as number;
+          for (si += 6; x < halfTo; x++, si += 6) {
+            const c0 = data[si] as number;
+            const c1 = data[si + 1] as number;
+            const c2 = data[si + 2] as number;
+            const d0 = data[si + 3] as number;
+            const d1 = data[si + 4] as number;
+            const d2 = data[si + 5] as number;
+            mid[di++] = (a0 + d0 + 3 * (b0 + c0) + 4) >> 3;
+            mid[di++] = (a1 + d1 + 3 * (b1 + c1) + 4) >> 3;
+            mid[di++] = (a2 + d2 + 3 * (b2 + c2) + 4) >> 3;
+            a0 = c0;
+            a1 = c1;
+            a2 = c2;
+            b0 = d0;
+            b1 = d1;
+            b2 = d2;
           }
           if (x >= outWidth) break;
         }
@@ -219,6 +273,8 @@ export class BilinearResampler {
     outHeight: number,
   ): void {
     const { first, count, weights, ksize, halfFrom, halfTo } = v;
+    // Whole rows start on 4-byte boundaries when a row is a multiple of 4 bytes: then 4 bytes per step.
+    const words = rowBytes % 4 === 0;
     for (let y = 0; y < outHeight; y++) {
       const n = count[y] as number;
       const k0 = y * ksize;
@@ -226,7 +282,8 @@ export class BilinearResampler {
       let base = (first[y] as number) * rowBytes;
       if (y >= halfFrom && y < halfTo) {
         // Exact 2x interior: (a + 3b + 3c + d + 4) >> 3, as Pillow's fixed point gives there.
-        for (let i = 0; i < rowBytes; i++) out[di + i] = half2x(mid, base + i, rowBytes);
+        if (words) half2xRowWords(this.mid32, this.out32, base >> 2, di >> 2, rowBytes >> 2);
+        else for (let i = 0; i < rowBytes; i++) out[di + i] = half2x(mid, base + i, rowBytes);
         continue;
       }
       if (n === 4) {
