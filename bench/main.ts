@@ -4,6 +4,8 @@
  *
  * gc between samples needs `node --expose-gc`; when it is missing, this script
  * runs itself again with the flag, so `node dist/bench/main.js` just works.
+ * It also adds `--single-threaded-gc`, the V8 setting the `kestrel` command
+ * runs with (see cli/main.ts), so the suites measure the runtime as launched.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,9 +40,12 @@ const SUITES: Readonly<Record<string, Suite>> = {
 
 const USAGE = `usage: npm run bench -- [suite] [--repeats=N]   (suites: ${Object.keys(SUITES).join(', ')}; default: all)\n`;
 
+const SINGLE_THREADED_GC = '--single-threaded-gc';
+
 function reexecWithGc(): never {
   const script = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, script, ...process.argv.slice(2)], {
+  const flags = ['--expose-gc', ...(process.execArgv.includes(SINGLE_THREADED_GC) ? [] : [SINGLE_THREADED_GC])];
+  const child = spawnSync(process.execPath, [...flags, ...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
     // Guards against a loop should the child still lack gc.
     env: { ...process.env, KESTREL_BENCH_NO_REEXEC: '1' },
@@ -93,7 +98,7 @@ async function main(): Promise<number> {
     repeats: args.repeats,
   };
   process.stdout.write(
-    `node ${process.version}, gc between samples: ${gcAvailable() ? 'yes' : 'NO'}, repeats: ${ctx.repeats}\n`,
+    `node ${process.version}, gc between samples: ${gcAvailable() ? 'yes' : 'NO'}, single-threaded gc: ${process.execArgv.includes(SINGLE_THREADED_GC) ? 'yes' : 'NO'}, repeats: ${ctx.repeats}\n`,
   );
   for (const name of args.suites) {
     const suite = SUITES[name]!;
@@ -106,7 +111,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (!gcAvailable() && process.env.KESTREL_BENCH_NO_REEXEC === undefined) reexecWithGc();
+if (
+  (!gcAvailable() || !process.execArgv.includes(SINGLE_THREADED_GC)) &&
+  process.env.KESTREL_BENCH_NO_REEXEC === undefined
+)
+  reexecWithGc();
 
 main().then(
   (code) => {
