@@ -35,6 +35,15 @@ const PILLOW_RGB: Record<string, number[]> = {
   ],
 };
 
+/** An RGB test card of three different ramps (the inputs the Pillow vectors below were made from). */
+function ramps(w: number, h: number): Uint8Array {
+  const a = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      a.set([(x * 37 + y * 11) % 256, (x * x * 5 + y * 23) % 256, ((x ^ y) * 29) % 256], (y * w + x) * 3);
+  return a;
+}
+
 describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
   it('reproduces Pillow byte for byte at integer and fractional scales, reusing one resampler', () => {
     const r = new BilinearResampler();
@@ -48,10 +57,7 @@ describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
   it('takes the exact-2x integer path away from the edges and still matches Pillow (12x8 -> 6x4)', () => {
     const w = 12;
     const h = 8;
-    const a = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        a.set([(x * 37 + y * 11) % 256, (x * x * 5 + y * 23) % 256, ((x ^ y) * 29) % 256], (y * w + x) * 3);
+    const a = ramps(w, h);
     const out = new BilinearResampler().resize({ data: a, width: w, height: h, step: w * 3, channels: 3 }, 6, 4);
     expect(Array.from(out)).toEqual([
       34, 21, 29, 101, 51, 69, 175, 121, 135, 121, 145, 167, 67, 121, 114, 133, 120, 66, 54, 63, 68, 121, 93, 62, 191,
@@ -63,10 +69,7 @@ describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
   it('takes the four-bytes-at-a-time vertical path when a row is a multiple of 4 bytes (16x12 -> 8x6)', () => {
     const w = 16;
     const h = 12;
-    const a = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        a.set([(x * 37 + y * 11) % 256, (x * x * 5 + y * 23) % 256, ((x ^ y) * 29) % 256], (y * w + x) * 3);
+    const a = ramps(w, h);
     const out = new BilinearResampler().resize({ data: a, width: w, height: h, step: w * 3, channels: 3 }, 8, 6);
     // Pillow 9.4: Image.fromarray(a).resize((8, 6), Image.BILINEAR)
     expect(Array.from(out)).toEqual([
