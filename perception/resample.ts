@@ -102,15 +102,14 @@ function taps4(d: Uint8Array, i: number, stride: number, w0: number, w1: number,
   );
 }
 
-/** The exact-2x interior taps (1/8, 3/8, 3/8, 1/8) as small integers: equal to `taps4` with those weights. */
+/** The exact-2x interior taps (1/8, 3/8, 3/8, 1/8) on four source values, as small integers. */
+function mix2x(a: number, b: number, c: number, d: number): number {
+  return (a + 3 * (b + c) + d + 4) >> 3;
+}
+
+/** `mix2x` on the four values `stride` apart from `i`: equal to `taps4` with those weights. */
 function half2x(d: Uint8Array, i: number, stride: number): number {
-  return (
-    ((d[i] as number) +
-      3 * ((d[i + stride] as number) + (d[i + 2 * stride] as number)) +
-      (d[i + 3 * stride] as number) +
-      4) >>
-    3
-  );
+  return mix2x(d[i] as number, d[i + stride] as number, d[i + 2 * stride] as number, d[i + 3 * stride] as number);
 }
 
 const LANES = 0x00ff00ff;
@@ -218,9 +217,9 @@ export class BilinearResampler {
             const d0 = data[si + 3] as number;
             const d1 = data[si + 4] as number;
             const d2 = data[si + 5] as number;
-            mid[di++] = (a0 + d0 + 3 * (b0 + c0) + 4) >> 3;
-            mid[di++] = (a1 + d1 + 3 * (b1 + c1) + 4) >> 3;
-            mid[di++] = (a2 + d2 + 3 * (b2 + c2) + 4) >> 3;
+            mid[di++] = mix2x(a0, b0, c0, d0);
+            mid[di++] = mix2x(a1, b1, c1, d1);
+            mid[di++] = mix2x(a2, b2, c2, d2);
             a0 = c0;
             a1 = c1;
             a2 = c2;
