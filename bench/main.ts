@@ -41,11 +41,13 @@ const SUITES: Readonly<Record<string, Suite>> = {
 const USAGE = `usage: npm run bench -- [suite] [--repeats=N]   (suites: ${Object.keys(SUITES).join(', ')}; default: all)\n`;
 
 const SINGLE_THREADED_GC = '--single-threaded-gc';
+const singleThreadedGc = process.execArgv.includes(SINGLE_THREADED_GC);
 
+/** Runs this script again with the V8 flags it lacks. */
 function reexecWithGc(): never {
   const script = fileURLToPath(import.meta.url);
-  const flags = ['--expose-gc', ...(process.execArgv.includes(SINGLE_THREADED_GC) ? [] : [SINGLE_THREADED_GC])];
-  const child = spawnSync(process.execPath, [...flags, ...process.execArgv, script, ...process.argv.slice(2)], {
+  const missing = [...(gcAvailable() ? [] : ['--expose-gc']), ...(singleThreadedGc ? [] : [SINGLE_THREADED_GC])];
+  const child = spawnSync(process.execPath, [...missing, ...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
     // Guards against a loop should the child still lack gc.
     env: { ...process.env, KESTREL_BENCH_NO_REEXEC: '1' },
@@ -98,7 +100,7 @@ async function main(): Promise<number> {
     repeats: args.repeats,
   };
   process.stdout.write(
-    `node ${process.version}, gc between samples: ${gcAvailable() ? 'yes' : 'NO'}, single-threaded gc: ${process.execArgv.includes(SINGLE_THREADED_GC) ? 'yes' : 'NO'}, repeats: ${ctx.repeats}\n`,
+    `node ${process.version}, gc between samples: ${gcAvailable() ? 'yes' : 'NO'}, single-threaded gc: ${singleThreadedGc ? 'yes' : 'NO'}, repeats: ${ctx.repeats}\n`,
   );
   for (const name of args.suites) {
     const suite = SUITES[name]!;
@@ -111,11 +113,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (
-  (!gcAvailable() || !process.execArgv.includes(SINGLE_THREADED_GC)) &&
-  process.env.KESTREL_BENCH_NO_REEXEC === undefined
-)
-  reexecWithGc();
+if ((!gcAvailable() || !singleThreadedGc) && process.env.KESTREL_BENCH_NO_REEXEC === undefined) reexecWithGc();
 
 main().then(
   (code) => {

@@ -21,6 +21,9 @@ import {
 } from '../index.js';
 import { simTruthTopic } from '../sim/index.js';
 
+/** The error series: EKF, GNSS alone, odometry alone, and the oracle floor. */
+type Series = 'fused' | 'gnss' | 'odom' | 'floor';
+
 interface Sample {
   t: number;
   fused?: number;
@@ -49,14 +52,13 @@ const runtime = createRuntime({ ...loaded, mission }, { clock, logger: silentLog
 const origin = mission.origin!;
 const frame = new EnuFrame({ latDeg: origin.lat, lonDeg: origin.lon, altM: origin.altM });
 
-/** GNSS fix minus the true antenna position at the fix's own stamp: its bias plus its white noise. */
+/** GNSS fix minus the true antenna position at the fix's own stamp (sim time t, s): its bias plus its white noise. */
 interface FixError {
-  stampMs: number;
   t: number;
   dx: number;
   dy: number;
 }
-const truthTrail: { stampMs: number; x: number; y: number }[] = [];
+const truthTrail: { stampMs: number; t: number; x: number; y: number }[] = [];
 const fixErrors: FixError[] = [];
 const pendingFixes: { stampMs: number; x: number; y: number }[] = [];
 let fused: { x: number; y: number } | undefined;
@@ -82,8 +84,8 @@ runtime.bus.subscribe(sensorTopic('odometry', 'odom'), (m) => {
 });
 runtime.bus.subscribe(simTruthTopic, (m) => {
   const p = m.data.vehicle.positionM;
-  truthTrail.push({ stampMs: m.stampMs, x: p.x, y: p.y });
-  matchFixes(m.data.timeMs / 1000);
+  truthTrail.push({ stampMs: m.stampMs, t: m.data.timeMs / 1000, x: p.x, y: p.y });
+  matchFixes();
   const err = (q: { x: number; y: number } | undefined): number | undefined =>
     q === undefined ? undefined : Math.hypot(q.x - p.x, q.y - p.y);
   const s: Sample = { t: m.data.timeMs / 1000 };
@@ -97,7 +99,7 @@ runtime.bus.subscribe(simTruthTopic, (m) => {
 });
 
 /** Pairs each fix with the truth sample nearest its stamp once truth has passed it (the antenna sits on the vehicle's centre here). */
-function matchFixes(nowS: number): void {
+function matchFixes(): void {
   const last = truthTrail.at(-1);
   while (pendingFixes.length > 0 && last !== undefined && pendingFixes[0]!.stampMs <= last.stampMs) {
     const fix = pendingFixes.shift()!;
@@ -107,12 +109,7 @@ function matchFixes(nowS: number): void {
       if (Math.abs(c.stampMs - fix.stampMs) < Math.abs(best.stampMs - fix.stampMs)) best = c;
       if (c.stampMs < fix.stampMs - 1000) break;
     }
-    fixErrors.push({
-      stampMs: fix.stampMs,
-      t: nowS - (last.stampMs - fix.stampMs) / 1000,
-      dx: fix.x - best.x,
-      dy: fix.y - best.y,
-    });
+    fixErrors.push({ t: best.t, dx: fix.x - best.x, dy: fix.y - best.y });
   }
 }
 
@@ -121,11 +118,11 @@ await driveSimClock(clock, { speed: Infinity, stepMs: 10, durationMs: seconds * 
 await runtime.stop('evaluation done');
 
 const outage = mission.simulation.scenario === 'perimeter' ? ([45, 65] as const) : undefined;
-const rmse = (key: 'fused' | 'gnss' | 'odom' | 'floor', from: number, to: number): number => {
+const rmse = (key: Series, from: number, to: number): number => {
   const v = samples.filter((s) => s.t >= from && s.t < to && s[key] !== undefined).map((s) => s[key]!);
   return Math.sqrt(v.reduce((a, b) => a + b * b, 0) / Math.max(1, v.length));
 };
-const max = (key: 'fused' | 'gnss' | 'odom', from: number, to: number): number =>
+const max = (key: Series, from: number, to: number): number =>
   Math.max(0, ...samples.filter((s) => s.t >= from && s.t < to && s[key] !== undefined).map((s) => s[key]!));
 const warm = 5;
 const before = outage?.[0] ?? seconds;
@@ -153,7 +150,7 @@ const figures = {
   fusedRmseM: rmse('fused', warm, before),
   gnssRmseM: rmse('gnss', warm, before),
   odomRmseM: rmse('odom', warm, before),
-  /** Lower bound for any GNSS-referenced filter (see oracleFloor): the GNSS's own bias. */
+  /** Lower bound for any GNSS-referenced filter (see ORACLE_HALF_WINDOW_S): the GNSS's own bias. */
   gnssBiasFloorRmseM: rmse('floor', warm, before),
   ...(outage === undefined
     ? {}
@@ -174,7 +171,7 @@ const yMax = Math.max(2, ...samples.map((s) => Math.max(s.fused ?? 0, s.floor ??
 const sx = (t: number): number => M + (t / seconds) * (W - 2 * M);
 const sy = (e: number): number => H - M - (Math.min(e, yMax) / yMax) * (H - 2 * M);
 /** One polyline per run of samples that have `key` (a gap, such as GNSS in the outage, breaks the line). */
-const line = (key: 'fused' | 'gnss' | 'odom' | 'floor', colour: string, dash = ''): string => {
+const line = (key: Series, colour: string, dash = ''): string => {
   const runs: string[][] = [[]];
   for (const s of samples) {
     const v = s[key];
