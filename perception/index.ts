@@ -23,11 +23,12 @@ export { resolveManifest } from './manifest-file.js';
 export type { ManifestSource, ResolvedManifest } from './manifest-file.js';
 export { Preprocessor, unletterboxInPlace } from './letterbox.js';
 export { BilinearResampler } from './resample.js';
-export type { PixelRows } from './resample.js';
+export type { BilinearResamplerOptions, PixelRows } from './resample.js';
 export type {
   ImageInput,
   LetterboxTransform,
   PreparedFrame,
+  PreprocessorOptions,
   PreprocessSpec,
   RawFrame,
   RawPixelEncoding,

@@ -4,7 +4,9 @@
  * a pool thread (`prepare`); raw camera frames are downscaled in JavaScript
  * (`resample.ts`, Pillow's bilinear). Then one synchronous pass normalises HWC uint8 into a
  * Float32Array that is allocated once per preprocessor and reused for every
- * frame (`fill`).
+ * frame (`fill`); for RGB into NCHW, the usual case, that pass is a
+ * WebAssembly SIMD kernel (`preprocess-wasm.ts`) and the tensor lives in the
+ * kernel's memory.
  *
  * Boxes go back with `LetterboxTransform`: x_original = (x_model - padX) / scaleX.
  */
@@ -12,6 +14,7 @@ import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
 import { PerceptionInputError } from './errors.js';
 import { readImageSize } from './image-size.js';
+import { createPreprocessKernels, ensureMemory, KERNEL_SLACK, type PreprocessKernels } from './preprocess-wasm.js';
 import { BilinearResampler } from './resample.js';
 
 /**
@@ -104,30 +107,72 @@ export function unletterboxInPlace(xyxy: Float32Array | number[], offset: number
   xyxy[offset + 3] = Math.min(Math.max(y2, 0), t.srcHeight);
 }
 
+export interface PreprocessorOptions {
+  /** Use the WebAssembly SIMD kernels where the engine has them (default true); false: JavaScript only. */
+  readonly simd?: boolean;
+}
+
 /**
  * Fills one reused input tensor from images of any size. Not re-entrant:
  * `run()` overwrites `tensor`, so one preprocessor serves one frame at a time.
  */
 export class Preprocessor {
   readonly spec: PreprocessSpec;
-  /** The model input, reused across frames. Read it before the next `run()`. */
+  /**
+   * The model input, reused across frames. Read it before the next `run()`.
+   * With the SIMD kernels it is a view of their memory, which is sized once
+   * here and never grows, so the view stays valid.
+   */
   readonly tensor: Float32Array;
   readonly dims: readonly number[];
+  /** Whether the fill (and the resampler's exact-2x passes) run in WebAssembly SIMD. */
+  readonly simd: boolean;
+  /**
+   * Per model channel, normalisation as float32 arithmetic, v * k + b with
+   * k = scale / std and b = -mean / std: the same operations the SIMD fill does.
+   */
+  private readonly affine: [[number, number], [number, number], [number, number]];
   /** Per model channel: normalised value for each 0..255 byte, so the hot loop is a table read. */
   private readonly luts: [Float32Array, Float32Array, Float32Array];
   private readonly padNormalised: [number, number, number];
   /** Geometry of the last frame; the pad border is rewritten only when it changes. */
   private lastGeometry = '';
   private scratch = new Uint8Array(0);
-  private readonly resampler = new BilinearResampler();
+  private readonly resampler: BilinearResampler;
+  private readonly kernels: PreprocessKernels | undefined;
+  /** Where the fill kernel reads its pixels from: after the tensor in the kernels' memory. */
+  private readonly stagingAt: number;
+  private readonly kernelBytes: Uint8Array;
 
-  constructor(spec: PreprocessSpec) {
+  constructor(spec: PreprocessSpec, options: PreprocessorOptions = {}) {
     this.spec = spec;
-    this.tensor = new Float32Array(3 * spec.width * spec.height);
+    const n = 3 * spec.width * spec.height;
+    this.kernels = options.simd === false ? undefined : createPreprocessKernels();
+    this.simd = this.kernels !== undefined;
+    if (this.kernels === undefined) {
+      this.stagingAt = 0;
+      this.kernelBytes = new Uint8Array(0);
+      this.tensor = new Float32Array(n);
+    } else {
+      // [tensor | staging for one model-sized RGB image], sized once: nothing here grows it again.
+      this.stagingAt = (n * 4 + 15) & ~15;
+      ensureMemory(this.kernels.memory, this.stagingAt + spec.width * spec.height * 3 + KERNEL_SLACK);
+      this.kernelBytes = new Uint8Array(this.kernels.memory.buffer);
+      this.tensor = new Float32Array(this.kernels.memory.buffer, 0, n);
+    }
+    this.resampler = new BilinearResampler(options);
     this.dims = spec.layout === 'NCHW' ? [1, 3, spec.height, spec.width] : [1, spec.height, spec.width, 3];
+    const affine = (c: 0 | 1 | 2): [number, number] => [
+      Math.fround(spec.scale / spec.std[c]),
+      Math.fround(-spec.mean[c] / spec.std[c]),
+    ];
+    this.affine = [affine(0), affine(1), affine(2)];
     const lut = (c: 0 | 1 | 2): Float32Array => {
+      const [k, b] = this.affine[c];
       const t = new Float32Array(256);
-      for (let v = 0; v < 256; v++) t[v] = (v * spec.scale - spec.mean[c]) / spec.std[c];
+      // Each step rounded to float32 as the kernel's f32 mul and add are (exact in float64 first:
+      // a byte times a float32 needs 32 bits, and float64 then float32 rounding of a sum is float32's).
+      for (let v = 0; v < 256; v++) t[v] = Math.fround(Math.fround(v * k) + b);
       return t;
     };
     this.luts = [lut(0), lut(1), lut(2)];
@@ -302,8 +347,12 @@ export class Preprocessor {
     const o0 = channels === 1 ? 0 : swap ? 2 : 0;
     const o1 = channels === 1 ? 0 : 1;
     const o2 = channels === 1 ? 0 : swap ? 0 : 2;
-    const [l0, l1, l2] = this.luts;
     const plane = W * H;
+    if (this.kernels !== undefined && layout === 'NCHW' && channels === 3) {
+      this.fillWithKernel(this.kernels, frame, swap);
+      return g;
+    }
+    const [l0, l1, l2] = this.luts;
     // `as number`: indices stay inside `src` (checked in `prepare`) and the tables have 256 entries;
     // a `?? 0` here is a branch per byte on the hottest loop of the preprocessor.
     for (let y = 0; y < h; y++) {
@@ -325,6 +374,42 @@ export class Preprocessor {
       }
     }
     return g;
+  }
+
+  /**
+   * `fill` for RGB into NCHW in WebAssembly: the pixels are copied next to
+   * the tensor (a few hundred kilobytes, tens of microseconds) and the kernel
+   * writes four floats per plane per step.
+   */
+  private fillWithKernel(k: PreprocessKernels, frame: PreparedFrame, swap: boolean): void {
+    const { pixels: src, width: w, height: h, step, transform: g } = frame;
+    const { width: W, height: H } = this.spec;
+    const row = w * 3;
+    const at = this.stagingAt;
+    if (step === row) this.kernelBytes.set(src.subarray(0, row * h), at);
+    else for (let y = 0; y < h; y++) this.kernelBytes.set(src.subarray(y * step, y * step + row), at + y * row);
+    const origin = g.padY * W + g.padX;
+    const plane = W * H;
+    // Source byte j goes to model channel j, or 2 - j when the channel order swaps.
+    const m0 = swap ? 2 : 0;
+    const m2 = swap ? 0 : 2;
+    const [a0, a1, a2] = [this.affine[m0], this.affine[1], this.affine[m2]];
+    k.fillRgb(
+      at,
+      row,
+      w,
+      h,
+      (m0 * plane + origin) * 4,
+      (plane + origin) * 4,
+      (m2 * plane + origin) * 4,
+      W * 4,
+      a0[0],
+      a1[0],
+      a2[0],
+      a0[1],
+      a1[1],
+      a2[1],
+    );
   }
 
   private fillPad(): void {

@@ -11,7 +11,12 @@
  * CPU (p99 36 ms on the dev machine's 2 cores against 9 ms of inference). And
  * Kestrel's trainer letterboxes with Pillow, so matching Pillow's pixels means
  * the model sees at run time what it saw in training.
+ *
+ * The exact-2x interior, nearly every pixel of a camera frame halved for a
+ * model, runs in WebAssembly SIMD where the engine has it (preprocess-wasm.ts);
+ * the edges and every other scale run in the JavaScript below. Same bytes.
  */
+import { createPreprocessKernels, ensureMemory, KERNEL_SLACK, type PreprocessKernels } from './preprocess-wasm.js';
 
 /** Pillow's `PRECISION_BITS` for 8-bit images: 32 - 8 - 2. */
 const PRECISION_BITS = 22;
@@ -147,12 +152,32 @@ export interface PixelRows {
   readonly channels: number;
 }
 
+export interface BilinearResamplerOptions {
+  /** Use the WebAssembly SIMD kernels where the engine has them (default true); false: JavaScript only. */
+  readonly simd?: boolean;
+}
+
+/** Byte layout of one geometry inside the kernels' memory. */
+interface KernelLayout {
+  readonly src: number;
+  readonly mid: number;
+  readonly out: number;
+  readonly end: number;
+}
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}
+
 /**
  * Reuses its coefficient tables and buffers across frames of one geometry,
  * so the steady state allocates nothing. Not re-entrant: the returned pixels
  * are overwritten by the next `resize`.
  */
 export class BilinearResampler {
+  /** Whether the exact-2x interior runs in WebAssembly SIMD. */
+  readonly simd: boolean;
+  private readonly kernels: PreprocessKernels | undefined;
   private key = '';
   private horizontal: AxisCoefficients | undefined;
   private vertical: AxisCoefficients | undefined;
@@ -162,6 +187,11 @@ export class BilinearResampler {
   private mid32 = new Uint32Array(0);
   private out32 = new Uint32Array(0);
   private accumulator = new Int32Array(0);
+
+  constructor(options: BilinearResamplerOptions = {}) {
+    this.kernels = options.simd === false ? undefined : createPreprocessKernels();
+    this.simd = this.kernels !== undefined;
+  }
 
   /** Packed HWC output, `outWidth × channels` bytes per row. */
   resize(src: PixelRows, outWidth: number, outHeight: number): Uint8Array {
@@ -174,6 +204,8 @@ export class BilinearResampler {
     }
     const h = this.horizontal as AxisCoefficients;
     const v = this.vertical as AxisCoefficients;
+    if (this.kernels !== undefined && (v.halfTo > v.halfFrom || (channels === 3 && h.halfTo > h.halfFrom)))
+      return this.resizeWithKernels(this.kernels, src, h, v, outWidth, outHeight);
     const rowOut = outWidth * channels;
     if (this.intermediate.length < rowOut * height) {
       this.intermediate = new Uint8Array(rowOut * height);
@@ -190,7 +222,63 @@ export class BilinearResampler {
     return out;
   }
 
-  private horizontalPass(src: PixelRows, h: AxisCoefficients, mid: Uint8Array, outWidth: number): void {
+  /**
+   * `resize` with the exact-2x interior in WebAssembly: the frame is copied
+   * into the kernels' memory (packed rows), the kernels write the interior of
+   * each pass and the JavaScript loops only the few edge columns and rows.
+   * The pixels returned are a view of that memory.
+   */
+  private resizeWithKernels(
+    k: PreprocessKernels,
+    src: PixelRows,
+    h: AxisCoefficients,
+    v: AxisCoefficients,
+    outWidth: number,
+    outHeight: number,
+  ): Uint8Array {
+    const { data, width, height, step, channels } = src;
+    const rowIn = width * channels;
+    const rowOut = outWidth * channels;
+    const at = this.layout(k, rowIn * height, rowOut * height, rowOut * outHeight);
+    const mem = new Uint8Array(k.memory.buffer);
+    if (step === rowIn) mem.set(data.subarray(0, rowIn * height), at.src);
+    else for (let y = 0; y < height; y++) mem.set(data.subarray(y * step, y * step + rowIn), at.src + y * rowIn);
+    const packed: PixelRows = {
+      data: mem.subarray(at.src, at.src + rowIn * height),
+      width,
+      height,
+      step: rowIn,
+      channels,
+    };
+    const mid = mem.subarray(at.mid, at.mid + rowOut * height);
+    const out = mem.subarray(at.out, at.out + rowOut * outHeight);
+    const hWasm = channels === 3 && h.halfTo > h.halfFrom;
+    if (hWasm) k.h2xRgb(at.src, rowIn, height, at.mid, rowOut, h.halfFrom, h.halfTo);
+    this.horizontalPass(packed, h, mid, outWidth, hWasm);
+    const vWasm = v.halfTo > v.halfFrom;
+    if (vWasm) k.v2x(at.mid, rowOut, at.out, v.halfFrom, v.halfTo);
+    this.verticalPass(mid, rowOut, v, out, outHeight, vWasm);
+    return out;
+  }
+
+  /** Offsets of source, intermediate and output in the kernels' memory, grown to fit. */
+  private layout(k: PreprocessKernels, srcBytes: number, midBytes: number, outBytes: number): KernelLayout {
+    const src = 0;
+    const mid = align16(src + srcBytes + KERNEL_SLACK);
+    const out = align16(mid + midBytes + KERNEL_SLACK);
+    const end = out + outBytes + KERNEL_SLACK;
+    ensureMemory(k.memory, end);
+    return { src, mid, out, end };
+  }
+
+  /** `skipInterior`: the exact-2x interior columns were written by the kernels; do the edges only. */
+  private horizontalPass(
+    src: PixelRows,
+    h: AxisCoefficients,
+    mid: Uint8Array,
+    outWidth: number,
+    skipInterior = false,
+  ): void {
     const { data, height, step, channels } = src;
     const { first, count, weights, ksize, halfFrom, halfTo } = h;
     const rowOut = outWidth * channels;
@@ -199,7 +287,11 @@ export class BilinearResampler {
       const row = y * step;
       let di = y * rowOut;
       for (let x = 0; x < outWidth; x++) {
-        if (fast && x === halfFrom) {
+        if (skipInterior && x === halfFrom) {
+          di += (halfTo - halfFrom) * channels;
+          x = halfTo;
+          if (x >= outWidth) break;
+        } else if (fast && x === halfFrom) {
           // Exact 2x interior: small-integer taps, no weight table, no clipping needed.
           // A sliding window: output x reads source pixels 2x-1..2x+2, and the last two
           // of them are the first two of output x+1, so each source byte is loaded once.
@@ -270,6 +362,7 @@ export class BilinearResampler {
     v: AxisCoefficients,
     out: Uint8Array,
     outHeight: number,
+    skipInterior = false,
   ): void {
     const { first, count, weights, ksize, halfFrom, halfTo } = v;
     // Whole rows start on 4-byte boundaries when a row is a multiple of 4 bytes: then 4 bytes per step.
@@ -280,6 +373,7 @@ export class BilinearResampler {
       const di = y * rowBytes;
       let base = (first[y] as number) * rowBytes;
       if (y >= halfFrom && y < halfTo) {
+        if (skipInterior) continue;
         // Exact 2x interior: (a + 3b + 3c + d + 4) >> 3, as Pillow's fixed point gives there.
         if (words) half2xRowWords(this.mid32, this.out32, base >> 2, di >> 2, rowBytes >> 2);
         else for (let i = 0; i < rowBytes; i++) out[di + i] = half2x(mid, base + i, rowBytes);

@@ -38,3 +38,14 @@ export async function greyPng(width: number, height: number, level = 90): Promis
 
 /** Absolute tolerance for box coordinates, pixels. */
 export const BOX_ATOL_PX = 1e-3;
+
+/** Deterministic noise bytes (an LCG): a mismatch anywhere in an image shows. */
+export function noiseBytes(n: number, seed: number): Uint8Array {
+  const a = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s >>> 24;
+  }
+  return a;
+}

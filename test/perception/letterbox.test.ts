@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PerceptionInputError, Preprocessor, unletterboxInPlace } from '../../perception/index.js';
 import type { PreprocessSpec } from '../../perception/index.js';
+import { noiseBytes } from './fixtures.js';
 
 const base: PreprocessSpec = {
   width: 8,
@@ -95,5 +96,53 @@ describe('letterbox preprocessing', () => {
     await expect(p.run(new TextEncoder().encode('not an image'))).rejects.toMatchObject({
       code: 'perception.input_invalid',
     });
+  });
+});
+
+describe('the WebAssembly SIMD fill', () => {
+  it('writes the same floats as the JavaScript tables, pads included, for every channel order and geometry', async () => {
+    const specs: PreprocessSpec[] = [
+      { ...base, width: 32, height: 32 },
+      { ...base, width: 30, height: 22, colour: 'bgr', scale: 1, mean: [103.5, 116.3, 123.7], std: [57.4, 57.1, 58.4] },
+      { ...base, width: 17, height: 13, resize: 'stretch', scale: 1 / 127.5, mean: [1, 1, 1], std: [1, 1, 1] },
+    ];
+    // Wide and tall frames (padding above or beside), widths that are not a multiple of 4,
+    // a padded ROS row step, both encodings, downscales by 2 and fractional ones, and one model-sized frame.
+    const frames: [number, number, 'rgb8' | 'bgr8', number][] = [
+      [64, 40, 'rgb8', 0],
+      [40, 64, 'bgr8', 0],
+      [61, 29, 'rgb8', 7],
+      [32, 32, 'bgr8', 0],
+      [30, 22, 'rgb8', 2],
+    ];
+    for (const spec of specs) {
+      const simd = new Preprocessor(spec);
+      const js = new Preprocessor(spec, { simd: false });
+      expect(simd.simd).toBe(true);
+      expect(js.simd).toBe(false);
+      for (const [i, [width, height, encoding, pad]] of frames.entries()) {
+        const step = width * 3 + pad;
+        const frame = { data: noiseBytes(step * height, i + 7), width, height, encoding, step };
+        const a = await simd.run(frame);
+        const b = await js.run(frame);
+        expect(a).toEqual(b);
+        const at = simd.tensor.findIndex((v, k) => !Object.is(v, js.tensor[k]));
+        expect(
+          at,
+          `${spec.width}x${spec.height} ${spec.colour} <- ${width}x${height} ${encoding}: first different float`,
+        ).toBe(-1);
+      }
+    }
+  });
+
+  it('fills from decoded JPEG pixels (sharp) as well', async () => {
+    const jpeg = await sharp(Buffer.from(noiseBytes(48 * 36 * 3, 3)), { raw: { width: 48, height: 36, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    const simd = new Preprocessor({ ...base, width: 24, height: 24 });
+    const js = new Preprocessor({ ...base, width: 24, height: 24 }, { simd: false });
+    await simd.run(jpeg);
+    await js.run(jpeg);
+    expect(Array.from(simd.tensor)).toEqual(Array.from(js.tensor));
   });
 });

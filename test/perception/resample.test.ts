@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BilinearResampler, Preprocessor } from '../../perception/index.js';
+import { noiseBytes } from './fixtures.js';
 
 /**
  * Expected bytes come from Pillow 9.4 (`Image.fromarray(a).resize((w, h), Image.BILINEAR)`)
@@ -44,9 +45,10 @@ function ramps(w: number, h: number): Uint8Array {
   return a;
 }
 
-describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
+// Both paths: the WebAssembly SIMD kernels (the default here) and the JavaScript loops alone.
+describe.each([{ simd: true }, { simd: false }])('BilinearResampler (Pillow BILINEAR, exact; simd $simd)', (opts) => {
   it('reproduces Pillow byte for byte at integer and fractional scales, reusing one resampler', () => {
-    const r = new BilinearResampler();
+    const r = new BilinearResampler(opts);
     const src = { data: pattern(3), width: W, height: H, step: W * 3, channels: 3 };
     for (const [size, expected] of Object.entries(PILLOW_RGB)) {
       const [w, h] = size.split('x').map(Number) as [number, number];
@@ -58,7 +60,7 @@ describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
     const w = 12;
     const h = 8;
     const a = ramps(w, h);
-    const out = new BilinearResampler().resize({ data: a, width: w, height: h, step: w * 3, channels: 3 }, 6, 4);
+    const out = new BilinearResampler(opts).resize({ data: a, width: w, height: h, step: w * 3, channels: 3 }, 6, 4);
     expect(Array.from(out)).toEqual([
       34, 21, 29, 101, 51, 69, 175, 121, 135, 121, 145, 167, 67, 121, 114, 133, 120, 66, 54, 63, 68, 121, 93, 62, 191,
       159, 142, 129, 133, 124, 87, 135, 80, 153, 114, 111, 76, 109, 135, 143, 139, 142, 189, 169, 62, 79, 103, 74, 109,
@@ -70,7 +72,7 @@ describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
     const w = 16;
     const h = 12;
     const a = ramps(w, h);
-    const out = new BilinearResampler().resize({ data: a, width: w, height: h, step: w * 3, channels: 3 }, 8, 6);
+    const out = new BilinearResampler(opts).resize({ data: a, width: w, height: h, step: w * 3, channels: 3 }, 8, 6);
     // Pillow 9.4: Image.fromarray(a).resize((8, 6), Image.BILINEAR)
     expect(Array.from(out)).toEqual([
       34, 21, 29, 101, 51, 69, 175, 121, 135, 121, 145, 167, 67, 121, 114, 141, 133, 72, 183, 157, 111, 61, 146, 150,
@@ -83,13 +85,21 @@ describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
     // Lanes at their limits: a white frame and a black frame stay white and black (no carry between bytes).
     for (const v of [255, 0]) {
       const flat = new Uint8Array(64 * 48 * 3).fill(v);
-      const r = new BilinearResampler().resize({ data: flat, width: 64, height: 48, step: 192, channels: 3 }, 32, 24);
+      const r = new BilinearResampler(opts).resize(
+        { data: flat, width: 64, height: 48, step: 192, channels: 3 },
+        32,
+        24,
+      );
       expect(r.every((b) => b === v)).toBe(true);
     }
   });
 
   it('reads one channel (mono8) as Pillow mode L does', () => {
-    const out = new BilinearResampler().resize({ data: pattern(1), width: W, height: H, step: W, channels: 1 }, 4, 3);
+    const out = new BilinearResampler(opts).resize(
+      { data: pattern(1), width: W, height: H, step: W, channels: 1 },
+      4,
+      3,
+    );
     expect(Array.from(out)).toEqual([46, 129, 161, 61, 70, 153, 158, 81, 94, 177, 117, 97]);
   });
 
@@ -98,26 +108,76 @@ describe('BilinearResampler (Pillow BILINEAR, exact)', () => {
     const step = W * 4 + 6; // ROS Image rows may be padded
     const padded = new Uint8Array(step * H).fill(255);
     for (let y = 0; y < H; y++) padded.set(rgba.subarray(y * W * 4, (y + 1) * W * 4), y * step);
-    const out = new BilinearResampler().resize({ data: padded, width: W, height: H, step, channels: 4 }, 5, 4);
+    const out = new BilinearResampler(opts).resize({ data: padded, width: W, height: H, step, channels: 4 }, 5, 4);
     const rgb = PILLOW_RGB['5x4'] ?? [];
     for (let i = 0; i < 20; i++) {
       expect([out[i * 4], out[i * 4 + 1], out[i * 4 + 2]]).toEqual(rgb.slice(i * 3, i * 3 + 3));
     }
     const alpha = new Uint8Array(W * H);
     for (let i = 0; i < W * H; i++) alpha[i] = rgba[i * 4 + 3] ?? 0;
-    const a = new BilinearResampler().resize({ data: alpha, width: W, height: H, step: W, channels: 1 }, 5, 4);
+    const a = new BilinearResampler(opts).resize({ data: alpha, width: W, height: H, step: W, channels: 1 }, 5, 4);
     expect(Array.from({ length: 20 }, (_, i) => out[i * 4 + 3])).toEqual(Array.from(a));
   });
 
   it('keeps a flat image flat and an unscaled axis unchanged', () => {
     const flat = new Uint8Array(64 * 48 * 3).fill(200);
-    const r = new BilinearResampler();
+    const r = new BilinearResampler(opts);
     expect(
       r.resize({ data: flat, width: 64, height: 48, step: 192, channels: 3 }, 21, 17).every((v) => v === 200),
     ).toBe(true);
     const src = pattern(3);
     const sameWidth = r.resize({ data: src, width: W, height: H, step: W * 3, channels: 3 }, W, H);
     expect(Array.from(sameWidth)).toEqual(Array.from(src));
+  });
+});
+
+describe('BilinearResampler WebAssembly SIMD kernels', () => {
+  it('are available on this engine (Node 20 has fixed-width SIMD)', () => {
+    expect(new BilinearResampler().simd).toBe(true);
+    expect(new BilinearResampler({ simd: false }).simd).toBe(false);
+  });
+
+  it('give the JavaScript loops byte for byte, for any width, height, channel count and row step', () => {
+    const simd = new BilinearResampler();
+    const js = new BilinearResampler({ simd: false });
+    // [width, height, channels, outWidth, outHeight, row padding]: camera sizes, interiors that are not
+    // a multiple of the kernels' 4 pixels / 16 bytes, odd sizes, fractional scales, padded ROS rows,
+    // and a larger frame after smaller ones (the kernels' memory grows).
+    const cases: [number, number, 1 | 3 | 4, number, number, number][] = [
+      [640, 480, 3, 320, 240, 0],
+      [640, 480, 3, 320, 240, 8],
+      [38, 22, 3, 19, 11, 0],
+      [34, 30, 3, 17, 15, 5],
+      [42, 26, 1, 21, 13, 0],
+      [50, 18, 4, 25, 9, 3],
+      [33, 21, 3, 16, 10, 0],
+      [64, 48, 3, 21, 17, 0],
+      [64, 48, 3, 32, 17, 0],
+      [1280, 720, 3, 640, 360, 0],
+    ];
+    for (const [i, [w, h, ch, ow, oh, pad]] of cases.entries()) {
+      const step = w * ch + pad;
+      const src = { data: noiseBytes(step * h, i + 1), width: w, height: h, step, channels: ch };
+      // Copied: both results are views their resampler overwrites on the next frame.
+      const expected = js.resize(src, ow, oh).slice();
+      const got = simd.resize(src, ow, oh).slice();
+      expect(got.length).toBe(expected.length);
+      const at = got.findIndex((b, k) => b !== expected[k]);
+      expect(at, `${w}x${h}x${ch}+${pad} -> ${ow}x${oh}: first different byte`).toBe(-1);
+    }
+  });
+
+  it('keep every lane in range at the limits: white stays white, black stays black', () => {
+    const r = new BilinearResampler();
+    for (const v of [255, 0])
+      for (const ch of [1, 3, 4]) {
+        const flat = new Uint8Array(66 * 50 * ch).fill(v);
+        const out = r.resize({ data: flat, width: 66, height: 50, step: 66 * ch, channels: ch }, 33, 25);
+        expect(
+          out.every((b) => b === v),
+          `${v} x${ch}`,
+        ).toBe(true);
+      }
   });
 });
 
