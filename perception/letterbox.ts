@@ -14,7 +14,13 @@ import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
 import { PerceptionInputError } from './errors.js';
 import { readImageSize } from './image-size.js';
-import { createPreprocessKernels, ensureMemory, KERNEL_SLACK, type PreprocessKernels } from './preprocess-wasm.js';
+import {
+  align16,
+  createPreprocessKernels,
+  ensureMemory,
+  KERNEL_SLACK,
+  type PreprocessKernels,
+} from './preprocess-wasm.js';
 import { BilinearResampler } from './resample.js';
 
 /**
@@ -155,7 +161,7 @@ export class Preprocessor {
       this.tensor = new Float32Array(n);
     } else {
       // [tensor | staging for one model-sized RGB image], sized once: nothing here grows it again.
-      this.stagingAt = (n * 4 + 15) & ~15;
+      this.stagingAt = align16(n * 4);
       ensureMemory(this.kernels.memory, this.stagingAt + spec.width * spec.height * 3 + KERNEL_SLACK);
       this.kernelBytes = new Uint8Array(this.kernels.memory.buffer);
       this.tensor = new Float32Array(this.kernels.memory.buffer, 0, n);

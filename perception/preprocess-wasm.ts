@@ -73,6 +73,11 @@ export function createPreprocessKernels(): PreprocessKernels | undefined {
   return new wasm.Instance(m).exports as PreprocessKernels;
 }
 
+/** `n` rounded up to a multiple of 16: where a region the kernels read with v128.load starts. */
+export function align16(n: number): number {
+  return (n + 15) & ~15;
+}
+
 /** Grows `memory` to at least `bytes`. Every view of the old buffer is detached by a growth. */
 export function ensureMemory(memory: WasmMemory, bytes: number): void {
   const have = memory.buffer.byteLength;

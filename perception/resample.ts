@@ -16,7 +16,13 @@
  * model, runs in WebAssembly SIMD where the engine has it (preprocess-wasm.ts);
  * the edges and every other scale run in the JavaScript below. Same bytes.
  */
-import { createPreprocessKernels, ensureMemory, KERNEL_SLACK, type PreprocessKernels } from './preprocess-wasm.js';
+import {
+  align16,
+  createPreprocessKernels,
+  ensureMemory,
+  KERNEL_SLACK,
+  type PreprocessKernels,
+} from './preprocess-wasm.js';
 
 /** Pillow's `PRECISION_BITS` for 8-bit images: 32 - 8 - 2. */
 const PRECISION_BITS = 22;
@@ -157,16 +163,11 @@ export interface BilinearResamplerOptions {
   readonly simd?: boolean;
 }
 
-/** Byte layout of one geometry inside the kernels' memory. */
+/** Byte offsets of one geometry's buffers inside the kernels' memory. */
 interface KernelLayout {
   readonly src: number;
   readonly mid: number;
   readonly out: number;
-  readonly end: number;
-}
-
-function align16(n: number): number {
-  return (n + 15) & ~15;
 }
 
 /**
@@ -266,9 +267,8 @@ export class BilinearResampler {
     const src = 0;
     const mid = align16(src + srcBytes + KERNEL_SLACK);
     const out = align16(mid + midBytes + KERNEL_SLACK);
-    const end = out + outBytes + KERNEL_SLACK;
-    ensureMemory(k.memory, end);
-    return { src, mid, out, end };
+    ensureMemory(k.memory, out + outBytes + KERNEL_SLACK);
+    return { src, mid, out };
   }
 
   /** `skipInterior`: the exact-2x interior columns were written by the kernels; do the edges only. */
