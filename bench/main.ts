@@ -21,6 +21,7 @@ import { fusionSuite } from './suites/fusion.js';
 import { guardSuite } from './suites/guard.js';
 import { llmSuite } from './suites/llm.js';
 import { perceptionSuite } from './suites/perception.js';
+import { preprocessSuite } from './suites/preprocess.js';
 import { simSuite } from './suites/sim.js';
 import { telemetrySuite } from './suites/telemetry.js';
 
@@ -30,6 +31,7 @@ const SUITES: Readonly<Record<string, Suite>> = {
   bag: bagSuite,
   fusion: fusionSuite,
   perception: perceptionSuite,
+  preprocess: preprocessSuite,
   capture: captureSuite,
   sim: simSuite,
   guard: guardSuite,
