@@ -21,7 +21,7 @@ import {
   KERNEL_SLACK,
   type PreprocessKernels,
 } from './preprocess-wasm.js';
-import { BilinearResampler } from './resample.js';
+import { BilinearResampler, type BilinearResamplerOptions } from './resample.js';
 
 /**
  * Pixels decoded and resized to where they land in the model input, not yet
@@ -113,10 +113,8 @@ export function unletterboxInPlace(xyxy: Float32Array | number[], offset: number
   xyxy[offset + 3] = Math.min(Math.max(y2, 0), t.srcHeight);
 }
 
-export interface PreprocessorOptions {
-  /** Use the WebAssembly SIMD kernels where the engine has them (default true); false: JavaScript only. */
-  readonly simd?: boolean;
-}
+/** The resampler's options, which the preprocessor passes on: `simd` covers both its kernels and the fill. */
+export type PreprocessorOptions = BilinearResamplerOptions;
 
 /**
  * Fills one reused input tensor from images of any size. Not re-entrant:
@@ -348,16 +346,16 @@ export class Preprocessor {
       this.fillPad();
       this.lastGeometry = geometry;
     }
-    // Source byte offset for each model channel.
     const swap = srcBgr !== (colour === 'bgr');
-    const o0 = channels === 1 ? 0 : swap ? 2 : 0;
-    const o1 = channels === 1 ? 0 : 1;
-    const o2 = channels === 1 ? 0 : swap ? 0 : 2;
-    const plane = W * H;
     if (this.kernels !== undefined && layout === 'NCHW' && channels === 3) {
       this.fillWithKernel(this.kernels, frame, swap);
       return g;
     }
+    // Source byte offset for each model channel.
+    const o0 = channels === 1 ? 0 : swap ? 2 : 0;
+    const o1 = channels === 1 ? 0 : 1;
+    const o2 = channels === 1 ? 0 : swap ? 0 : 2;
+    const plane = W * H;
     const [l0, l1, l2] = this.luts;
     // `as number`: indices stay inside `src` (checked in `prepare`) and the tables have 256 entries;
     // a `?? 0` here is a branch per byte on the hottest loop of the preprocessor.
