@@ -48,9 +48,11 @@ export async function encodeFrame(frame: CameraFrame, format: 'jpeg' | 'png', qu
   }
   // optimiseCoding off: libjpeg's second Huffman pass costs about 40 % of the encode (2.8 -> 1.7 ms for
   // 320 x 240) for a few percent of file size; captures are encoded while the detector needs the cores.
+  // Full-resolution colour (4:4:4), as `kestrel sim dataset` writes: captures become training data, and
+  // 4:2:0 averages away the colour of a person two to four pixels wide.
   const image =
     format === 'jpeg'
-      ? await input.jpeg({ quality, optimiseCoding: false }).toBuffer()
+      ? await input.jpeg({ quality, optimiseCoding: false, chromaSubsampling: '4:4:4' }).toBuffer()
       : await input.png({ compressionLevel: 6 }).toBuffer();
   return { image, format, width: frame.width, height: frame.height };
 }

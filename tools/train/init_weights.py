@@ -55,6 +55,7 @@ def load_onnx_weights(model, onnx_path, imgsz, allow_extra=False):
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     nodes = [n for n in graph.node if n.op_type == "Conv"]
     convs = _conv_call_order(model, imgsz)
+    nodes = _split_pixel_concat(nodes, convs, inits)
     if allow_extra and len(nodes) < len(convs):
         convs = convs[:len(nodes)]
     if len(nodes) != len(convs):
@@ -71,6 +72,8 @@ def load_onnx_weights(model, onnx_path, imgsz, allow_extra=False):
             conv.weight.copy_(torch.from_numpy(np.array(w, dtype=np.float32)))
             bias = torch.zeros(conv.out_channels) if b is None else torch.from_numpy(np.array(b, dtype=np.float32))
             bn = bn_of.get(conv)
+            if b is None and bn is None and conv.bias is None:
+                continue  # a convolution without bias (the pixel path of `--pix`) and none in the file either
             if bn is not None:
                 bn.weight.fill_(1.0)
                 bn.bias.copy_(bias)
@@ -81,6 +84,40 @@ def load_onnx_weights(model, onnx_path, imgsz, allow_extra=False):
             else:
                 raise SystemExit(f"error: convolution {i} ({node.name}) has a bias but no BatchNorm to carry it")
     return len(nodes)
+
+
+class _Split:
+    """A Conv node stand-in: `input` names weight (and bias) in `inits`, like an onnx NodeProto's."""
+
+    def __init__(self, name, inputs):
+        self.name = name
+        self.input = inputs
+
+
+def _split_pixel_concat(nodes, convs, inits):
+    """Reads `--pix` models written before the pixel path was two convolutions: there one 1 x 1 convolution took
+    [features (C), space-to-depth pixels (48)] concatenated, where the network now runs a 1 x 1 over the
+    features plus a 4 x 4, stride-4 convolution over the input (the same function: space-to-depth channel
+    c * 16 + i * 4 + j is input channel c at offset (i, j)). Splits that node in two, in the network's order."""
+    out = []
+    k = 0
+    for node in nodes:
+        w = inits.get(node.input[1])
+        here = convs[k] if k < len(convs) else None
+        after = convs[k + 1] if k + 1 < len(convs) else None
+        if (w is not None and here is not None and after is not None and w.ndim == 4 and w.shape[2:] == (1, 1)
+                and tuple(here.weight.shape) == (w.shape[0], w.shape[1] - 48, 1, 1)
+                and tuple(after.weight.shape) == (w.shape[0], 3, 4, 4)):
+            c = w.shape[1] - 48
+            inits[node.name + ":feat"] = w[:, :c]
+            inits[node.name + ":px"] = np.ascontiguousarray(w[:, c:, 0, 0].reshape(w.shape[0], 3, 4, 4))
+            out.append(_Split(node.name + ":feat", [node.input[0], node.name + ":feat"] + list(node.input[2:3])))
+            out.append(_Split(node.name + ":px", [node.input[0], node.name + ":px"]))
+            k += 2
+            continue
+        out.append(node)
+        k += 1
+    return out
 
 
 def freeze_bn(model):

@@ -80,6 +80,12 @@ def parse_args(argv=None):
     p.add_argument("--p2-max", type=float, default=12.0, metavar="PX",
                    help="with --p2: objects whose longer side is under PX input pixels are the stride-4 level's "
                         "targets, the rest the stride-8 level's (default 12)")
+    p.add_argument("--pix", action="store_true",
+                   help="with --p2: the stride-4 level also sees the input's pixels (space-to-depth) and refines its "
+                        "boxes and scores with them; starts as a no-op, so --init from a --p2 model works")
+    p.add_argument("--l1", type=float, default=0.0, metavar="W",
+                   help="with --p2: weight of an L1 loss on the stride-4 level's box edges (in strides) beside "
+                        "GIoU, against GIoU's larger-box hedge on objects a few pixels wide (default 0: off)")
     return p.parse_args(argv)
 
 
@@ -283,7 +289,7 @@ def main(argv=None):
     train_y = [torch.from_numpy(y) for y in train_y]
 
     width = tuple(int(c) for c in args.width.split(","))
-    model = TinyDet(nc, width, p2=True) if args.p2 else TinyDet(nc, width)
+    model = TinyDet(nc, width, p2=True, pix=args.pix) if args.p2 else TinyDet(nc, width)
     if args.init is not None:
         # Any size does: the weights do not depend on it, only the order convolutions run in. With --p2 the
         # stride-4 level's convolutions run last and start fresh when the file has none for them.
@@ -324,6 +330,10 @@ def main(argv=None):
             m["crop_person"] = args.crop_person
         if args.p2:
             m["p2_max"] = args.p2_max
+        if args.pix:
+            m["pix"] = True
+        if args.l1 > 0:
+            m["l1"] = args.l1
         return m
 
     yielding = tuple(i for i, n in enumerate(names) if n in DIFFUSE_CLASSES)
@@ -350,7 +360,7 @@ def main(argv=None):
                 group["lr"] = lr_at(step)
             if args.p2:
                 loss, (lc, lb) = detection_loss_levels(model.levels(x), y, [anchors, anchors4], args.p2_max,
-                                                       yielding=yielding)
+                                                       yielding=yielding, l1=args.l1)
             else:
                 box, cls = model(x)
                 loss, (lc, lb) = detection_loss(box, cls, y, anchors, yielding=yielding)

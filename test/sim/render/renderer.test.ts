@@ -77,3 +77,59 @@ describe('CameraRenderer', () => {
     expect(Buffer.from(fa).equals(Buffer.from(fb))).toBe(true);
   });
 });
+
+describe('CameraRenderer labels', () => {
+  /** The bounding box of the pixels that differ between two frames, or undefined when none do. */
+  function changed(
+    a: Uint8Array,
+    b: Uint8Array,
+    width: number,
+  ): { x: number; y: number; w: number; h: number } | undefined {
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (let i = 0; i < a.length; i += 3) {
+      if (a[i] === b[i] && a[i + 1] === b[i + 1] && a[i + 2] === b[i + 2]) continue;
+      const p = i / 3;
+      const u = p % width;
+      const v = (p - u) / width;
+      x0 = Math.min(x0, u);
+      x1 = Math.max(x1, u);
+      y0 = Math.min(y0, v);
+      y1 = Math.max(y1, v);
+    }
+    return x1 < x0 ? undefined : { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
+  }
+
+  function personFrame(at: [number, number], z: number, dx: number) {
+    const sc = parseScenario(
+      scenario({ persons: [{ id: 'p', path: [at], loop: false, startS: 0, speedMps: 1, colour: [0, 0, 255] }] }),
+    );
+    const w = new SimWorld({ scenario: sc, platform: rover, seed: 1 });
+    const cam = new CameraRenderer(w, { width: 320, height: 240, fovDeg: 90 }, w.rng.stream('c'), 0);
+    return cam.render({ x: 50 + dx, y: 50, z, yawRad: 0.2, pitchRad: Math.PI / 2, rollRad: 0 }, 0);
+  }
+
+  // A label is what the image shows: a person a few pixels wide is boxed by exactly the pixels it covers,
+  // wherever it falls between pixel centres (the candidate range around a disc is up to 2 px wider).
+  it.each([
+    [12, 0],
+    [20, 0.013],
+    [30, 0.021],
+    [45, 0.037],
+    [60, 0.05],
+  ])('boxes a person seen from %d m (offset %d m) by the pixels it painted', (z, dx) => {
+    const withPerson = personFrame([52, 51], z, dx);
+    const without = personFrame([5000, 5000], z, dx);
+    const label = withPerson.boxes.find((b) => b.id === 'p');
+    expect(label).toBeDefined();
+    expect(label!.w).toBeLessThan(12);
+    expect(changed(withPerson.data, without.data, 320)).toEqual({
+      x: label!.x,
+      y: label!.y,
+      w: label!.w,
+      h: label!.h,
+    });
+  });
+});
