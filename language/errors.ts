@@ -17,6 +17,7 @@
  * | `language.output_invalid`        | `LanguageGenerationError` | a GGUF grammar let through text the schema refuses (never returned) |
  * | `language.aborted`                | `LanguageGenerationError` | the caller's AbortSignal fired                              |
  * | `language.closed`                 | `LanguageGenerationError` | `generate()` after `close()`                                |
+ * | `language.crashed`                | `LanguageGenerationError` | the model's host process died or hung (isolation: process); the request was not answered |
  */
 import { KestrelError, type KestrelErrorOptions } from '../runtime/index.js';
 

@@ -78,6 +78,14 @@ export const languageModelManifestSchema = z
       .describe('GGUF layers to offload to the GPU: auto, max or a count; 0 = CPU only. Default auto.'),
     maxTokens: z.number().int().positive().default(256).describe('Generated tokens at most. Default 256.'),
     timeBudgetMs: z.number().positive().default(2000).describe('Wall-time budget of one generation, ms. Default 2000.'),
+    isolation: z
+      .enum(['process', 'none'])
+      .optional()
+      .describe(
+        "Run the model in its own host process (`process`) or in the runtime's (`none`). A native crash or hang in a " +
+          'host process fails the request, not the runtime. Default: process for gguf (llama.cpp aborts the process on ' +
+          'CUDA errors), none for onnx-lm.',
+      ),
     executionProviders: z
       .array(z.enum(EXECUTION_PROVIDERS))
       .min(1)
@@ -91,6 +99,11 @@ export const languageModelManifestSchema = z
   });
 
 export type LanguageModelManifest = z.output<typeof languageModelManifestSchema>;
+
+/** Where the manifest's model runs: its `isolation`, or the backend's default. */
+export function isolationOf(manifest: LanguageModelManifest): 'process' | 'none' {
+  return manifest.isolation ?? (manifest.backend === 'gguf' ? 'process' : 'none');
+}
 export type LanguageModelManifestInput = z.input<typeof languageModelManifestSchema>;
 
 /** Validates a manifest; every issue names its field. */

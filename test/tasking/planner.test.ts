@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLanguageManifest, loadLanguageModel, type LanguageModel } from '../../language/index.js';
+import { IsolatedLanguageModel } from '../../language/isolated.js';
 import { loadMissionFile, type Mission } from '../../missions/index.js';
 import { createLogger } from '../../runtime/index.js';
 import { TaskingPlanner, homeStart, planSchema } from '../../tasking/index.js';
@@ -75,5 +76,33 @@ describe('tasking planner on a real (random-weight) ONNX language model', () => 
     expect(a.status).toBe('failed');
     expect(a.summary).toMatch(/ran out of tokens/);
     expect(a.plan).toBeUndefined();
+  });
+
+  it('EXPECTED FAILURE - a model whose host process aborts mid-request leaves the current plan running and says why', async () => {
+    const isolated = await loadLanguageModel(
+      { ...(await loadLanguageManifest(FIXTURE)), isolation: 'process' },
+      { logger, isolation: { restartDelayMs: 10 } },
+    );
+    try {
+      if (!(isolated instanceof IsolatedLanguageModel) || isolated.pid === undefined) throw new Error('no host');
+      const pid = isolated.pid;
+      const planner = new TaskingPlanner({ mission, model: isolated, logger });
+      const answer = planner.plan('search the east sector for fires', homeStart(mission), Date.now());
+      await new Promise((r) => setImmediate(r));
+      process.kill(pid, 'SIGABRT');
+      const a = await answer;
+      expect(a.status).toBe('failed');
+      expect(a.summary).toMatch(/process died \(signal SIGABRT\)/);
+      expect(a.summary).toMatch(/current plan keeps running/);
+      expect(a.retask).toBeUndefined();
+      // This process answered, and the next request is served by a restarted host.
+      await new Promise((r) => setTimeout(r, 50));
+      await isolated.whenReady();
+      expect(isolated.pid).not.toBe(pid);
+      const next = await planner.plan('come home now', homeStart(mission), Date.now());
+      expect(next.status).not.toBe('failed');
+    } finally {
+      await isolated.close();
+    }
   });
 });
