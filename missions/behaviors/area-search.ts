@@ -149,6 +149,8 @@ const MIN_DISC_M = 8;
 const MIN_BURST_S = 2;
 /** A burst stops once no hot spot of the fire within reach has been seen for this long, ms. */
 const KNOCKDOWN_MS = 2000;
+/** During a burst the aim moves to what still burns in reach once that is this far from it, m. */
+const WALK_MIN_M = 2;
 const DEFAULT_MAX_REFILLS_PER_FIRE = 3;
 /** Back over a fire after a refill, within this distance of its last known centre the look begins, m. */
 const LOOK_ARRIVAL_M = 5;
@@ -433,7 +435,10 @@ export class AreaSearch implements BehaviorLogic {
           });
           return { kind: 'payload', on: false };
         }
-        return gotoLocal(aim[0], aim[1], this.releaseAltM, 2);
+        const walked = this.walkAim(fire, p, aim, now, this.personsOf(input.targets));
+        if (walked !== undefined) this.aim = walked;
+        const to = walked ?? aim;
+        return gotoLocal(to[0], to[1], this.releaseAltM, 2);
       }
       case 'climb': {
         const fire = this.active;
@@ -557,8 +562,14 @@ export class AreaSearch implements BehaviorLogic {
   }
 
   /** Whether any hot spot of the fire within the widest water disc of (x, y) has been seen since `sinceMs`. */
-  private burningInReach(fire: Incident, p: { x: number; y: number }, sinceMs: number): boolean {
-    const reach = this.maxDiscM() ?? 0;
+  /**
+   * Whether a hot spot of the fire seen since `sinceMs` lies under the water
+   * disc the vehicle pours now: the disc at its height, not the widest one
+   * (from the release floor). Flames between the two are seen but never
+   * wetted: they get their own aim after the look, not this burst's water.
+   */
+  private burningInReach(fire: Incident, p: { x: number; y: number; z: number }, sinceMs: number): boolean {
+    const reach = this.discAtM(p.z);
     for (const m of fire.members.values()) {
       if (m.lastSeenMs >= sinceMs && Math.hypot(m.positionM.x - p.x, m.positionM.y - p.y) <= reach) return true;
     }
@@ -826,6 +837,46 @@ export class AreaSearch implements BehaviorLogic {
     if (range === undefined) return undefined;
     const floor = Math.max(0, this.cfg.minAltitudeM ?? 0) + 1;
     return floor < range - 1 ? floor : undefined;
+  }
+
+  /**
+   * Walks the water onto what still burns: during a burst, the centre of the
+   * hot spots seen in reach in the last KNOCKDOWN_MS, when it has moved more
+   * than WALK_MIN_M from the aim (and is clear of persons). A fire wider than
+   * the disc is put out where the water lands; without this the burst went on
+   * pouring on the part already out while the flames the camera still saw at
+   * the disc's edge burned on (seed 11: the tank ran dry with the fire
+   * burning, 2026-11).
+   */
+  private walkAim(
+    fire: Incident,
+    p: { x: number; y: number; z: number },
+    aim: XY,
+    now: number,
+    persons: readonly Target[],
+  ): XY | undefined {
+    const reach = this.discAtM(p.z);
+    const sinceMs = now - KNOCKDOWN_MS;
+    let n = 0;
+    let sx = 0;
+    let sy = 0;
+    for (const m of fire.members.values()) {
+      if (m.lastSeenMs < sinceMs || Math.hypot(m.positionM.x - p.x, m.positionM.y - p.y) > reach) continue;
+      n++;
+      sx += m.positionM.x;
+      sy += m.positionM.y;
+    }
+    if (n === 0) return undefined;
+    const centre: XY = [sx / n, sy / n];
+    if (Math.hypot(centre[0] - aim[0], centre[1] - aim[1]) < WALK_MIN_M) return undefined;
+    return this.clearOfPersons({ x: centre[0], y: centre[1] }, persons) ? centre : undefined;
+  }
+
+  /** Radius of the water disc under a vehicle at height `z`, m: 0 once the water no longer reaches the ground. */
+  private discAtM(z: number): number {
+    const range = this.cfg.payloadRangeM ?? 0;
+    const h = Math.max(0, z);
+    return h < range ? Math.sqrt(range * range - h * h) : 0;
   }
 
   /** Radius of the widest water disc (released from the floor), m. */
