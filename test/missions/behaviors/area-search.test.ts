@@ -64,6 +64,25 @@ const input = (p: PoseEstimate | undefined, nowMs: number, extra: Partial<Behavi
   ...extra,
 });
 
+/**
+ * A drone on a 20 m-reach payload with its floor at 6 m, over a single hot spot at (60, 10): it releases
+ * from √(20² − 9²) − 4 = 13.9 m (a 14.4 m disc) and the guard has approved a 15 s burst at t = 1 s.
+ */
+function burstingLow(): { b: AreaSearch; fire: Target } {
+  const b = new AreaSearch({ ...cfg, minAltitudeM: 5, suppressS: 15 });
+  b.step(input(pose(0, 0, 30), 0));
+  const fire = target('fire-1', 'fire', 60, 10, 100);
+  b.step(input(pose(60, 10, 30), 200, { targets: [fire] }));
+  b.step(input(pose(60, 10, 30), 400, { targets: [fire] }));
+  const down = b.step(input(pose(60, 10, 30), 600, { targets: [fire] }));
+  expect(down.action).toMatchObject({ kind: 'goto', altitudeM: 13.9 });
+  const start = b.step(input(pose(60, 10, 13.9), 800, { targets: [fire] }));
+  expect(start).toMatchObject({ phase: 'suppress fire#1', action: { kind: 'payload', on: true } });
+  const approved = decided({ kind: 'payload', on: true, durationS: 15 }, 'allow');
+  b.step(input(pose(60, 10, 13.9), 1000, { targets: [fire], decisions: [approved] }));
+  return { b, fire };
+}
+
 describe('AreaSearch (a stepped narrative)', () => {
   it('takes off, sweeps the lanes, returns home and lands', () => {
     const b = new AreaSearch(cfg);
@@ -243,23 +262,12 @@ describe('AreaSearch (a stepped narrative)', () => {
   });
 
   it('EXPECTED FAILURE - stops pouring when the only flames still seen lie outside the water disc at its height', () => {
-    // Floor 6 m, range 20 m: the widest disc (from the floor) is 19.1 m, but for one hot spot the drone
-    // releases from √(20² − 9²) − 4 = 13.9 m, where the water covers 14.4 m. A flare-up seen 16 m away
-    // is not being wetted from here: the burst must stop and the drone go and look, not pour on until
-    // the tank is dry (what a detector that sees small flames at the edge of its view did on seed 11).
-    const low = { ...cfg, minAltitudeM: 5, suppressS: 15 };
-    const b = new AreaSearch(low);
-    b.step(input(pose(0, 0, 30), 0));
-    const fire = target('fire-1', 'fire', 60, 10, 100);
-    b.step(input(pose(60, 10, 30), 200, { targets: [fire] }));
-    b.step(input(pose(60, 10, 30), 400, { targets: [fire] }));
-    let out = b.step(input(pose(60, 10, 30), 600, { targets: [fire] }));
-    expect(out.action).toMatchObject({ kind: 'goto', altitudeM: 13.9 });
-    out = b.step(input(pose(60, 10, 13.9), 800, { targets: [fire] }));
-    expect(out).toMatchObject({ phase: 'suppress fire#1', action: { kind: 'payload', on: true } });
-    const approved = decided({ kind: 'payload', on: true, durationS: 15 }, 'allow');
-    b.step(input(pose(60, 10, 13.9), 1000, { targets: [fire], decisions: [approved] }));
+    // The widest disc (from the 6 m floor) is 19.1 m, but from 13.9 m the water covers 14.4 m. A flare-up
+    // seen 16 m away is not being wetted from here: the burst must stop and the drone go and look, not
+    // pour on until the tank is dry.
+    const { b, fire } = burstingLow();
     // The hot spot under the drone is out; a flare-up 16 m east keeps being seen.
+    let out = b.step(input(pose(60, 10, 13.9), 1000, { targets: [fire] }));
     let kinds: string[] = [];
     for (let t = 1200; t <= 5000; t += 200) {
       const flare = target('fire-2', 'fire', 76, 10, t);
@@ -274,16 +282,7 @@ describe('AreaSearch (a stepped narrative)', () => {
   });
 
   it('walks the water onto what still burns: mid-burst, the aim moves to the flames seen in reach', () => {
-    const low = { ...cfg, minAltitudeM: 5, suppressS: 15 };
-    const b = new AreaSearch(low);
-    b.step(input(pose(0, 0, 30), 0));
-    const fire = target('fire-1', 'fire', 60, 10, 100);
-    b.step(input(pose(60, 10, 30), 200, { targets: [fire] }));
-    b.step(input(pose(60, 10, 30), 400, { targets: [fire] }));
-    b.step(input(pose(60, 10, 30), 600, { targets: [fire] }));
-    b.step(input(pose(60, 10, 13.9), 800, { targets: [fire] }));
-    const approved = decided({ kind: 'payload', on: true, durationS: 15 }, 'allow');
-    b.step(input(pose(60, 10, 13.9), 1000, { targets: [fire], decisions: [approved] }));
+    const { b, fire } = burstingLow();
     // The spot under the drone is out; the fire's east part, 8 m away and inside the 14.4 m disc, burns on.
     const east = target('fire-2', 'fire', 68, 10, 3000);
     const out = b.step(input(pose(60, 10, 13.9), 3000, { targets: [fire, east] }));
@@ -295,16 +294,7 @@ describe('AreaSearch (a stepped narrative)', () => {
   });
 
   it('does not walk the water toward a person', () => {
-    const low = { ...cfg, minAltitudeM: 5, suppressS: 15 };
-    const b = new AreaSearch(low);
-    b.step(input(pose(0, 0, 30), 0));
-    const fire = target('fire-1', 'fire', 60, 10, 100);
-    b.step(input(pose(60, 10, 30), 200, { targets: [fire] }));
-    b.step(input(pose(60, 10, 30), 400, { targets: [fire] }));
-    b.step(input(pose(60, 10, 30), 600, { targets: [fire] }));
-    b.step(input(pose(60, 10, 13.9), 800, { targets: [fire] }));
-    const approved = decided({ kind: 'payload', on: true, durationS: 15 }, 'allow');
-    b.step(input(pose(60, 10, 13.9), 1000, { targets: [fire], decisions: [approved] }));
+    const { b, fire } = burstingLow();
     const east = target('fire-2', 'fire', 68, 10, 3000);
     const person = target('person-1', 'person', 100, 10, 3000);
     const out = b.step(input(pose(60, 10, 13.9), 3000, { targets: [fire, east, person] }));
