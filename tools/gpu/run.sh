@@ -3,6 +3,8 @@
 #   bash .devcarry/one/run.sh perf    GPU and CPU rows, then a second process with the JIT cache warm
 #   bash .devcarry/one/run.sh crash   a CUDA build that aborts (stage.sh with PTX_VERSION=9.1): the host
 #                                     process fails, Kestrel's process carries on; then the same in-process
+#   bash .devcarry/one/run.sh big     a 1.1 B-parameter F16 llama (TinyLlama's shape, random weights, made
+#                                     there by gguf-synth.py): GPU rows, then CPU rows on the same host
 mode=${1:-perf}
 D=.devcarry/one; W=/tmp/kg; mkdir -p $W
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
@@ -28,6 +30,13 @@ if [ "$mode" = perf ]; then
   du -sh $W/cuda-cache
   echo "== second process, the JIT cache warm"
   time (cd $W && timeout 120 ./node llm-gpu.mjs $G $OUT/llm-gpu-2.json 5 max 2>&1 | tee $OUT/llm-gpu-2.log | grep -v '"level":30' | tail -10)
+elif [ "$mode" = big ]; then
+  B=$W/synth-1b.gguf
+  time timeout 120 python3 tools/gpu/gguf-synth.py $D/llama-2-tiny-random.gguf $B
+  time (cd $W && timeout 150 ./node llm-gpu.mjs $B $OUT/big-gpu.json 20 max >$OUT/big-gpu.log 2>&1; echo "exit code $?")
+  grep -v '"level":30' $OUT/big-gpu.log | tail -4
+  time (cd $W && timeout 120 ./node llm-gpu.mjs $B $OUT/big-cpu.json 3 0 >$OUT/big-cpu.log 2>&1; echo "exit code $?")
+  grep -v '"level":30' $OUT/big-cpu.log | tail -4
 else
   echo "== isolation: process (the default for gguf)"
   (cd $W && timeout 240 ./node llm-gpu.mjs $G $OUT/crash-process.json 5 max,0 process >$OUT/crash-process.log 2>&1; echo "exit code $?")
