@@ -19,6 +19,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../runtime/index.js';
@@ -84,11 +85,7 @@ class Host {
   readonly errorLines: string[] = [];
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
-  constructor(
-    private readonly logger: Logger,
-    onMessage: (host: Host, message: FromHost) => void,
-    onExit: (host: Host) => void,
-  ) {
+  constructor(onMessage: (host: Host, message: FromHost) => void, onExit: (host: Host) => void) {
     const entry = hostEntry();
     this.child = fork(entry.path, [], {
       execArgv: entry.execArgv,
@@ -124,12 +121,12 @@ class Host {
 
   /** Holds the parent's event loop open only while something waits on the host. */
   hold(busy: boolean): void {
-    if (busy) {
-      this.child.ref();
-      this.child.channel?.ref();
-    } else {
-      this.child.unref();
-      this.child.channel?.unref();
+    // The IPC channel and the stdout/stderr pipes are handles of their own beside the process.
+    const handles: ({ ref(): unknown; unref(): unknown } | null | undefined)[] = [this.child, this.child.channel];
+    for (const pipe of [this.child.stdout, this.child.stderr]) if (pipe instanceof Socket) handles.push(pipe);
+    for (const h of handles) {
+      if (busy) h?.ref();
+      else h?.unref();
     }
   }
 
@@ -141,7 +138,8 @@ class Host {
         : this.exit.signal !== null
           ? `died (signal ${this.exit.signal})`
           : `exited with code ${String(this.exit.code)}`;
-    return this.reason() === undefined ? how : `${how}: ${this.reason() ?? ''}`;
+    const reason = this.reason();
+    return reason === undefined ? how : `${how}: ${reason}`;
   }
 
   reason(): string | undefined {
@@ -294,7 +292,6 @@ export class IsolatedLanguageModel implements LanguageModel {
   private spawn(): Promise<Host> {
     return new Promise<Host>((resolve, reject) => {
       const host = new Host(
-        this.logger,
         (h, message) => {
           switch (message.type) {
             case 'ready':

@@ -5,6 +5,10 @@
  * are real: the host process is sent SIGABRT (what llama.cpp raises on a
  * CUDA error) or SIGSTOP (a hang).
  */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   LanguageGenerationError,
@@ -16,7 +20,7 @@ import {
 } from '../../language/index.js';
 import { crashReason, IsolatedLanguageModel } from '../../language/isolated.js';
 import { silentLogger } from '../../runtime/index.js';
-import { fixtureManifest, PLAN_SCHEMA } from './fixtures.js';
+import { fixtureDir, fixtureManifest, PLAN_SCHEMA } from './fixtures.js';
 
 const REQUEST = 'search the east sector for fires at 40 metres';
 
@@ -152,6 +156,17 @@ describe('language model in a host process (isolation: process)', () => {
       .generate({ prompt: REQUEST, schema: PLAN_SCHEMA, signal: controller.signal })
       .catch((e: unknown) => e);
     expect((error as LanguageGenerationError).code).toBe('language.aborted');
+  });
+
+  it('EXPECTED FAILURE - a program that never calls close() still exits: an idle host holds nothing open', () => {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const run = spawnSync(process.execPath, ['--import', tsx, path.join(fixtureDir, 'load-no-close.ts')], {
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    expect(run.signal, 'killed by the 30 s timeout: the host kept the process alive').toBeNull();
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('complete');
   });
 
   it('close() ends the host process', async () => {
