@@ -255,14 +255,12 @@ export class IsolatedLanguageModel implements LanguageModel {
   generate(request: GenerateRequest): Promise<GenerateResult> {
     const { signal, ...rest } = request;
     const wire = { ...rest, schema: rest.schema as Record<string, unknown> };
-    return this.serial(() =>
-      this.ask('generate', { type: 'generate', id: ++this.seq, request: wire }, request, signal),
-    );
+    return this.serial(() => this.ask({ type: 'generate', id: ++this.seq, request: wire }, signal));
   }
 
   generateBare(request: BareGenerateRequest): Promise<GenerateResult> {
     const { signal, ...rest } = request;
-    return this.serial(() => this.ask('bare', { type: 'bare', id: ++this.seq, request: rest }, request, signal));
+    return this.serial(() => this.ask({ type: 'bare', id: ++this.seq, request: rest }, signal));
   }
 
   async close(): Promise<void> {
@@ -398,9 +396,7 @@ export class IsolatedLanguageModel implements LanguageModel {
   }
 
   private async ask(
-    what: 'generate' | 'bare',
-    message: ToHost & { id: number },
-    request: { timeBudgetMs?: number },
+    message: Extract<ToHost, { type: 'generate' | 'bare' }>,
     signal: AbortSignal | undefined,
   ): Promise<GenerateResult> {
     if (this.closed) throw new LanguageGenerationError('language.closed', 'the language model is closed');
@@ -423,7 +419,7 @@ export class IsolatedLanguageModel implements LanguageModel {
         `the language model's process ${host.describeExit()}; it restarts in the background`,
       );
     }
-    const budget = request.timeBudgetMs ?? this.manifest.timeBudgetMs;
+    const budget = message.request.timeBudgetMs ?? this.manifest.timeBudgetMs;
     const hangMs = budget * 2 + this.hangGraceMs;
     return new Promise<GenerateResult>((resolve, reject) => {
       const onAbort = (): void => host.send({ type: 'abort', id: message.id });
@@ -437,7 +433,7 @@ export class IsolatedLanguageModel implements LanguageModel {
         signal?.removeEventListener('abort', onAbort);
       };
       host.pending.set(message.id, {
-        what: what === 'generate' ? 'generate' : 'bare generation',
+        what: message.type === 'generate' ? 'generate' : 'bare generation',
         resolve: (r) => {
           finish();
           resolve(r);

@@ -435,9 +435,8 @@ export class AreaSearch implements BehaviorLogic {
           });
           return { kind: 'payload', on: false };
         }
-        const walked = this.walkAim(fire, p, aim, now, this.personsOf(input.targets));
-        if (walked !== undefined) this.aim = walked;
-        const to = walked ?? aim;
+        const to = this.walkAim(fire, p, aim, now, this.personsOf(input.targets)) ?? aim;
+        this.aim = to;
         return gotoLocal(to[0], to[1], this.releaseAltM, 2);
       }
       case 'climb': {
@@ -561,19 +560,21 @@ export class AreaSearch implements BehaviorLogic {
     return { kind: 'payload', on: true, durationS };
   }
 
-  /** Whether any hot spot of the fire within the widest water disc of (x, y) has been seen since `sinceMs`. */
   /**
-   * Whether a hot spot of the fire seen since `sinceMs` lies under the water
-   * disc the vehicle pours now: the disc at its height, not the widest one
-   * (from the release floor). Flames between the two are seen but never
-   * wetted: they get their own aim after the look, not this burst's water.
+   * The fire's hot spots seen since `sinceMs` under the water disc the
+   * vehicle pours now: the disc at its height, not the widest one (from the
+   * release floor). Flames between the two are seen but never wetted: they
+   * get their own aim after the look, not this burst's water.
    */
-  private burningInReach(fire: Incident, p: { x: number; y: number; z: number }, sinceMs: number): boolean {
+  private hotSpotsInReach(fire: Incident, p: { x: number; y: number; z: number }, sinceMs: number): Target[] {
     const reach = this.discAtM(p.z);
-    for (const m of fire.members.values()) {
-      if (m.lastSeenMs >= sinceMs && Math.hypot(m.positionM.x - p.x, m.positionM.y - p.y) <= reach) return true;
-    }
-    return false;
+    return [...fire.members.values()].filter(
+      (m) => m.lastSeenMs >= sinceMs && Math.hypot(m.positionM.x - p.x, m.positionM.y - p.y) <= reach,
+    );
+  }
+
+  private burningInReach(fire: Incident, p: { x: number; y: number; z: number }, sinceMs: number): boolean {
+    return this.hotSpotsInReach(fire, p, sinceMs).length > 0;
   }
 
   private flowLps(): number {
@@ -855,19 +856,12 @@ export class AreaSearch implements BehaviorLogic {
     now: number,
     persons: readonly Target[],
   ): XY | undefined {
-    const reach = this.discAtM(p.z);
-    const sinceMs = now - KNOCKDOWN_MS;
-    let n = 0;
-    let sx = 0;
-    let sy = 0;
-    for (const m of fire.members.values()) {
-      if (m.lastSeenMs < sinceMs || Math.hypot(m.positionM.x - p.x, m.positionM.y - p.y) > reach) continue;
-      n++;
-      sx += m.positionM.x;
-      sy += m.positionM.y;
-    }
-    if (n === 0) return undefined;
-    const centre: XY = [sx / n, sy / n];
+    const spots = this.hotSpotsInReach(fire, p, now - KNOCKDOWN_MS);
+    if (spots.length === 0) return undefined;
+    const centre: XY = [
+      spots.reduce((a, m) => a + m.positionM.x, 0) / spots.length,
+      spots.reduce((a, m) => a + m.positionM.y, 0) / spots.length,
+    ];
     if (Math.hypot(centre[0] - aim[0], centre[1] - aim[1]) < WALK_MIN_M) return undefined;
     return this.clearOfPersons({ x: centre[0], y: centre[1] }, persons) ? centre : undefined;
   }
@@ -881,10 +875,8 @@ export class AreaSearch implements BehaviorLogic {
 
   /** Radius of the widest water disc (released from the floor), m. */
   private maxDiscM(): number | undefined {
-    const range = this.cfg.payloadRangeM;
     const floor = this.releaseFloorM();
-    if (range === undefined || floor === undefined) return undefined;
-    return Math.sqrt(range * range - floor * floor);
+    return floor === undefined ? undefined : this.discAtM(floor);
   }
 
   /** Release altitude whose water disc has radius `discM` even VERTICAL_MARGIN_M higher, m (never below the floor). */
