@@ -34,6 +34,7 @@ export type {
   RawPixelEncoding,
 } from './letterbox.js';
 export { readImageSize } from './image-size.js';
+export { stripJpegMetadata } from './jpeg-metadata.js';
 export type { ImageSize } from './image-size.js';
 export { nms, NmsScratch, iou } from './nms.js';
 export type { NmsOptions } from './nms.js';

@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
 import { PerceptionInputError } from './errors.js';
 import { readImageSize } from './image-size.js';
+import { stripJpegMetadata } from './jpeg-metadata.js';
 import {
   align16,
   createPreprocessKernels,
@@ -229,8 +230,9 @@ export class Preprocessor {
     try {
       // ignoreIcc: an embedded ICC profile would cost an lcms colour transform per frame
       // (4x the decode on bus.jpg), and the models were trained on OpenCV/PIL pixels,
-      // which ignore ICC profiles too.
-      image = sharp(input, { failOn: 'error', ignoreIcc: true });
+      // which ignore ICC profiles too. Parsing the EXIF and ICC blocks alone costs a
+      // quarter of the decode there: they go before libvips sees them (jpeg-metadata.ts).
+      image = sharp(stripJpegMetadata(input), { failOn: 'error', ignoreIcc: true });
       if (size === undefined) {
         // Not a JPEG/PNG header we read ourselves (WebP, TIFF…): ask libvips, one extra round trip.
         const meta = await image.metadata();
