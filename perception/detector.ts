@@ -4,9 +4,9 @@
  * Per frame: decode + resize on a sharp pool thread, normalise into one of
  * two reused Float32Arrays, one inference, decode into typed-array
  * candidates, NMS, then objects only for the boxes kept. Inferences run one
- * at a time; the next frame's decode overlaps the current inference
- * (onnxruntime-node runs `session.run` on the main thread, so only work
- * already queued on the pool can overlap it). A reload builds and warms the
+ * at a time, on the model's inference thread for ONNX (manifest `thread`),
+ * so the event loop stays free while the model runs and the next frame's
+ * decode can start before this inference ends. A reload builds and warms the
  * new model beside the old one and swaps between frames, so the runtime
  * never stops serving.
  */
@@ -43,7 +43,7 @@ export interface DetectorOptions {
   readonly baseDir?: string;
   /** Fields forced over whatever the manifest says, on every (re)load; e.g. a CLI `--score`. */
   readonly overrides?: Partial<
-    Pick<ModelManifest, 'scoreThreshold' | 'iouThreshold' | 'executionProviders' | 'warmupRuns'>
+    Pick<ModelManifest, 'scoreThreshold' | 'iouThreshold' | 'executionProviders' | 'warmupRuns' | 'thread'>
   >;
   /** Reload when the model or manifest file changes on disk. Default false. */
   readonly watch?: boolean;
@@ -57,7 +57,10 @@ export interface DetectorOptions {
    * inference leaves CPU cores free (a GPU or other accelerator provider,
    * single-threaded wasm, or `intraOpThreads` below the core count). With
    * onnxruntime's CPU provider on every core, a decode beside the inference
-   * slows the inference by about as much as it saves (measured on the bench).
+   * slows the inference by about as much as it saves (the perception bench's
+   * `overlapped` rows on 2 cores: no steady gain). With `thread: main` an
+   * early request cannot take effect: the timer that makes it waits for the
+   * event loop, which the inference blocks.
    */
   readonly overlap?: 'auto' | 'always' | 'never';
   /** Checked on every load and reload before the model runs; throwing refuses it (see model-verifier.ts). */
@@ -138,6 +141,19 @@ interface LoadedModel {
   readonly classNames: string[];
   readonly candidates: Candidates;
   readonly nmsScratch: NmsScratch;
+}
+
+/**
+ * The caller's overrides, plus `thread: main` on a simulated clock: the
+ * simulator moves time once pending callbacks have run, not when a thread
+ * answers, so an inference on a thread of its own would land at whatever
+ * simulated instant the machine's load lets it, and no two runs would agree.
+ * On the event loop's thread it completes within the instant it started in.
+ * Nothing is lost: simulated time does not pass while the loop is blocked.
+ */
+function overridesFor(options: DetectorOptions, clock: Clock): DetectorOptions['overrides'] {
+  if (clock.kind !== 'sim' || options.overrides?.thread !== undefined) return options.overrides;
+  return { ...options.overrides, thread: 'main' };
 }
 
 function applyOverrides(resolved: ResolvedManifest, overrides: DetectorOptions['overrides']): ResolvedManifest {
@@ -571,7 +587,10 @@ class OnnxDetector implements Detector {
   private async reloadNow(): Promise<ReloadResult> {
     let result: ReloadResult;
     try {
-      const resolved = applyOverrides(await resolveManifest(this.source, this.options.baseDir), this.options.overrides);
+      const resolved = applyOverrides(
+        await resolveManifest(this.source, this.options.baseDir),
+        overridesFor(this.options, this.clock),
+      );
       const fresh = await loadModel(resolved, this.logger, this.options);
       if (this.closed) {
         await fresh.runner.dispose();
@@ -662,13 +681,14 @@ class OnnxDetector implements Detector {
 export async function createDetector(source: ManifestSource, options: DetectorOptions = {}): Promise<Detector> {
   const logger = (options.logger ?? silentLogger()).child({ component: 'perception' });
   const clock = options.clock ?? new WallClock();
-  const resolved = applyOverrides(await resolveManifest(source, options.baseDir), options.overrides);
+  const resolved = applyOverrides(await resolveManifest(source, options.baseDir), overridesFor(options, clock));
   const model = await loadModel(resolved, logger, options);
   logger.info(
     {
       model: resolved.modelPath,
       sha256: model.sha256,
       provider: model.runner.activeProvider,
+      ...(model.runner.backend === 'onnx' ? { thread: resolved.manifest.thread } : {}),
       input: `${model.slots[0].spec.width}x${model.slots[0].spec.height}`,
       decoder: model.decoder.kind,
       classes: model.classNames.length,

@@ -16,6 +16,7 @@
  * | `perception.input_invalid`   | `PerceptionInputError`| an image or raw frame that can't be read              |
  * | `perception.closed`          | `PerceptionInputError`| `detect()` after `close()`                            |
  * | `perception.output_invalid`  | `PerceptionInputError`| an annotated-image path it cannot write (`--out`)     |
+ * | `perception.inference_failed`| `InferenceError`      | a run failed on the inference thread, or the thread is gone |
  */
 import { KestrelError } from '../runtime/index.js';
 
@@ -35,3 +36,4 @@ export class ModelIntegrityError extends KestrelError {
 export class ModelLoadError extends KestrelError {}
 export class DecoderError extends KestrelError {}
 export class PerceptionInputError extends KestrelError {}
+export class InferenceError extends KestrelError {}

@@ -44,7 +44,7 @@ export { sha256File, sha256Bytes, verifySha256 } from './sha256.js';
 export { readOnnxMetadata, parseUltralyticsNames } from './onnx/metadata.js';
 export { openOnnxSession, onnxBackend } from './onnx/session.js';
 export { tfjsBackend } from './tfjs/backend.js';
-export type { OnnxSession, OnnxSessionOptions } from './onnx/session.js';
+export type { OnnxSession, OnnxSessionOptions, SessionLog } from './onnx/open-session.js';
 export { runDetect } from './detect-command.js';
 export { annotatedPath, annotationSvg, writeAnnotatedImage } from './annotate.js';
 export type { AnnotationBox } from './annotate.js';
@@ -56,6 +56,7 @@ export type {
 } from './detect-command.js';
 export {
   DecoderError,
+  InferenceError,
   ModelIntegrityError,
   ModelLoadError,
   ModelManifestError,

@@ -142,6 +142,14 @@ export const modelManifestSchema = z
         'Let onnxruntime worker threads busy-wait between operators. Default false: on a small shared CPU the ' +
           'spinning threads steal the cores that decode the next frame and run the rest of the robot.',
       ),
+    thread: z
+      .enum(['worker', 'main'])
+      .default('worker')
+      .describe(
+        "onnx backend: where session.run runs. `worker` (default): a thread of the model's own, so an inference " +
+          'never stalls the event loop (guard, telemetry, ROS callbacks) and the next frame decodes meanwhile. ' +
+          '`main`: on the event loop, which onnxruntime-node blocks for the whole run; saves one input copy.',
+      ),
     graphOptimizationLevel: z
       .enum(['disabled', 'basic', 'extended', 'all'])
       .default('all')

@@ -14,6 +14,12 @@
  *   decode forced to overlap the inference, and `serial`, one frame at a
  *   time (what the detector did before frames could overlap).
  *
+ * Beside them, `main_thread`: the same stream with the session on the event
+ * loop's thread (`thread: main`, how Kestrel ran before the inference
+ * thread), and how long the event loop stalled (timer lateness, p99 and max)
+ * during the default stream and during that one: what a guard or a ROS
+ * callback waits while a frame infers.
+ *
  * Bare, pipeline, overlapped and serial blocks alternate so drift (thermal, other load)
  * hits all alike, gc runs between blocks, and every full frame must find what
  * the photo holds (the work was really done). Two frames: zidane.jpg is
@@ -73,6 +79,39 @@ function ratioEntry(
 
 const ms = (metric: string, value: number): BenchEntry => entry({ suite: SUITE, metric, value, unit: 'ms' });
 
+/**
+ * How late a 1 ms timer fires while something else runs: the time the event
+ * loop could not serve anything. Not perf_hooks' monitorEventLoopDelay: its
+ * first sample after a re-enable counts the whole time it was off.
+ */
+class StallProbe {
+  readonly lateMs: number[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private due = 0;
+
+  start(): void {
+    this.due = performance.now() + 1;
+    this.timer = setTimeout(this.tick, 1);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly tick = (): void => {
+    const now = performance.now();
+    this.lateMs.push(Math.max(0, now - this.due));
+    this.due = now + 1;
+    this.timer = setTimeout(this.tick, 1);
+  };
+}
+
+function stallEntries(prefix: string, probe: StallProbe): BenchEntry[] {
+  const late = [...probe.lateMs].sort((x, y) => x - y);
+  return [ms(`${prefix}_p99`, percentile(late, 99)), ms(`${prefix}_max`, late.at(-1) ?? 0)];
+}
+
 interface FrameCase {
   readonly name: string;
   readonly jpeg: Buffer;
@@ -89,6 +128,8 @@ interface CaseSamples {
   readonly overlapped: number[];
   /** ms per frame of each serial block. */
   readonly serial: number[];
+  /** ms per frame of each block with the session on the event loop's thread. */
+  readonly mainThread: number[];
   /** pipelined / bare per frame, block by block. */
   readonly ratioPairs: number[];
   /** Submission to tracked detections, per pipelined frame. */
@@ -98,7 +139,16 @@ interface CaseSamples {
 }
 
 function newCaseSamples(): CaseSamples {
-  return { pipelined: [], overlapped: [], serial: [], ratioPairs: [], latency: [], track: [], stages: [] };
+  return {
+    pipelined: [],
+    overlapped: [],
+    serial: [],
+    mainThread: [],
+    ratioPairs: [],
+    latency: [],
+    track: [],
+    stages: [],
+  };
 }
 
 export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> {
@@ -136,6 +186,13 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
     overrides: { executionProviders: ['cpu'], warmupRuns: 3 },
     overlap: 'always',
   });
+  // The session on the event loop's thread, as before the inference thread.
+  const onMainThread: Detector = await createDetector(modelFile, {
+    overrides: { executionProviders: ['cpu'], warmupRuns: 3, thread: 'main' },
+  });
+  // Event-loop lateness during the default stream and during the main-thread one (ns).
+  const stallWorker = new StallProbe();
+  const stallMain = new StallProbe();
   const entries: BenchEntry[] = [];
   try {
     const manifest = detector.manifest;
@@ -191,10 +248,16 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
      * faster than the model: the next frame is handed over when the detector asks for it
      * (nextFrameDue). Returns ms per frame; latency and stages land in `s` when given.
      */
-    const streamBlock = async (det: Detector, f: FrameCase, s: CaseSamples | undefined): Promise<number> => {
+    const streamBlock = async (
+      det: Detector,
+      f: FrameCase,
+      s: CaseSamples | undefined,
+      stall?: StallProbe,
+    ): Promise<number> => {
       const tracker = trackers.get(f.name)!;
       gc();
       const tracking: Promise<void>[] = [];
+      stall?.start();
       const start = performance.now();
       for (let k = 0; k < FRAMES_PER_BLOCK; k++) {
         const submitted = performance.now();
@@ -214,7 +277,9 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
         await pending.nextFrameDue;
       }
       await Promise.all(tracking);
-      return (performance.now() - start) / FRAMES_PER_BLOCK;
+      const perFrame = (performance.now() - start) / FRAMES_PER_BLOCK;
+      stall?.stop();
+      return perFrame;
     };
 
     for (let r = 0; r < repeats; r++) {
@@ -224,9 +289,10 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
       bareMs.push(...b.each);
       for (const f of frames) {
         const s = results.get(f.name)!;
-        s.pipelined.push(await streamBlock(detector, f, s));
+        s.pipelined.push(await streamBlock(detector, f, s, stallWorker));
         s.ratioPairs.push((s.pipelined.at(-1) ?? 0) / b.perFrame);
         s.overlapped.push(await streamBlock(overlapped, f, undefined));
+        s.mainThread.push(await streamBlock(onMainThread, f, undefined, stallMain));
 
         // Serial, one frame at a time (how the detector ran before frames overlapped).
         gc();
@@ -240,7 +306,7 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
         s.serial.push((performance.now() - serialStart) / FRAMES_PER_BLOCK);
       }
     }
-    assertWork('full pipeline frames', framesDone, 3 * repeats * frames.length * FRAMES_PER_BLOCK);
+    assertWork('full pipeline frames', framesDone, 4 * repeats * frames.length * FRAMES_PER_BLOCK);
 
     // Preprocessing alone: a 1280x720 JPEG into the 640x640 tensor.
     const preMs: number[] = [];
@@ -298,6 +364,7 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
           FULL_VS_BARE_TARGET,
           'serial / bare',
         ),
+        ms(`main_thread_${f.name}_per_frame`, median(s.mainThread)),
         ms(`latency_${f.name}_p50`, percentile(latency, 50)),
         ms(`latency_${f.name}_p99`, percentile(latency, 99)),
         ms(
@@ -329,11 +396,14 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
         PREPROCESS_FRACTION_TARGET,
         'preprocess / inference',
       ),
+      ...stallEntries('event_loop_stall', stallWorker),
+      ...stallEntries('event_loop_stall_main_thread', stallMain),
       entry({ suite: SUITE, metric: 'peak_rss', value: (process.resourceUsage().maxRSS * 1024) / MIB, unit: 'MiB' }),
     );
     return entries;
   } finally {
     await detector.close();
     await overlapped.close();
+    await onMainThread.close();
   }
 }

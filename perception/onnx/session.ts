@@ -1,164 +1,35 @@
 /**
- * onnxruntime-node sessions: execution providers tried in preference order,
- * each failure logged with its reason, the active one reported; options set
- * for single-stream low latency.
+ * The built-in `onnx` backend: onnxruntime-node sessions on an inference
+ * thread of their own (threaded-runner.ts) or, with `thread: main` in the
+ * manifest, on the event loop's thread.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Backend, ModelRunner, OutputTensor, ProviderFallback, TensorInfo } from '../backend.js';
 import { ModelLoadError } from '../errors.js';
-import type { ExecutionProviderName, ModelManifest } from '../manifest.js';
-import type { Logger } from '../../runtime/index.js';
+import type { ModelManifest } from '../manifest.js';
 import { readOnnxMetadata } from './metadata.js';
-
-export interface OnnxSessionOptions {
-  readonly executionProviders: readonly ExecutionProviderName[];
-  /** 0 lets onnxruntime pick one thread per physical core. */
-  readonly intraOpThreads: number;
-  readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Busy-wait in intra-op threads between operators. Default false. */
-  readonly allowSpinning?: boolean;
-  readonly optimizedModelFilePath?: string | undefined;
-  readonly logger: Logger;
-  /** For messages only. */
-  readonly modelPath: string;
-}
-
-export interface OnnxSession {
-  readonly session: ort.InferenceSession;
-  readonly activeProvider: ExecutionProviderName;
-  readonly fallbacks: readonly ProviderFallback[];
-}
-
-function sessionOptions(
-  options: OnnxSessionOptions,
-  provider: ExecutionProviderName,
-): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: [provider],
-    graphOptimizationLevel: options.graphOptimizationLevel,
-    // One frame at a time: sequential execution avoids the inter-op thread
-    // pool's hand-offs, which cost more than they save on detector graphs.
-    executionMode: 'sequential',
-    ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
-    // Arena and memory pattern let repeated runs of one input shape reuse their buffers.
-    enableCpuMemArena: true,
-    enableMemPattern: true,
-    ...(options.optimizedModelFilePath === undefined ? {} : { optimizedModelFilePath: options.optimizedModelFilePath }),
-    // Spinning intra-op threads keep cores busy after a run; with two cores that
-    // doubled inference and preprocessing times whenever anything else ran.
-    extra: { session: { intra_op: { allow_spinning: options.allowSpinning === true ? '1' : '0' } } },
-    // 3 = error: keep onnxruntime's own warnings out of the field log; we log fallbacks ourselves.
-    logSeverityLevel: 3,
-  };
-}
-
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return (text.split('\n')[0] ?? text).trim().slice(0, 300);
-}
-
-/** Providers that onnxruntime loads from a shared library beside its own. */
-const PLUGIN_PROVIDERS: Partial<Record<ExecutionProviderName, string>> = { cuda: 'cuda', tensorrt: 'tensorrt' };
-
-let nativeDir: string | null | undefined;
-/** Folder of the onnxruntime-node native binding, or null when it cannot be found (then nothing is pre-checked). */
-function onnxNativeDir(): string | null {
-  if (nativeDir !== undefined) return nativeDir;
-  try {
-    const main = createRequire(import.meta.url).resolve('onnxruntime-node');
-    const dir = join(dirname(main), '..', 'bin', 'napi-v6', process.platform, process.arch);
-    nativeDir = existsSync(dir) ? dir : null;
-  } catch {
-    nativeDir = null;
-  }
-  return nativeDir;
-}
+import {
+  describeValues,
+  isOpenFailure,
+  toFloat32,
+  tryOpenOnnxSession,
+  type OnnxSession,
+  type OnnxSessionOptions,
+} from './open-session.js';
+import { ThreadedOnnxRunner } from './threaded-runner.js';
 
 /**
- * Why `provider` cannot load here without trying, or undefined to try it.
- * onnxruntime loads the CUDA/TensorRT provider from its own folder; when the
- * library is absent, trying costs a load attempt and an error line on stderr
- * that no logger controls.
- */
-function missingProviderLibrary(provider: ExecutionProviderName): string | undefined {
-  const plugin = PLUGIN_PROVIDERS[provider];
-  const dir = onnxNativeDir();
-  if (plugin === undefined || dir === null) return undefined;
-  const file =
-    process.platform === 'win32' ? `onnxruntime_providers_${plugin}.dll` : `libonnxruntime_providers_${plugin}.so`;
-  if (process.platform === 'darwin' || existsSync(join(dir, file))) return undefined;
-  return `${file} is not installed beside onnxruntime-node (${dir})`;
-}
-
-/**
- * Opens a session on the first execution provider that works. `cpu` is not
- * added implicitly: a manifest that lists only `cuda` means "GPU or nothing".
+ * Opens a session on the first execution provider that works, on this
+ * thread. Throws `ModelLoadError` (`model.load_failed` when even `cpu` could
+ * not load it, `model.no_provider` when the list had no `cpu`).
  */
 export async function openOnnxSession(model: Uint8Array, options: OnnxSessionOptions): Promise<OnnxSession> {
-  const fallbacks: ProviderFallback[] = [];
-  for (const provider of options.executionProviders) {
-    const missing = missingProviderLibrary(provider);
-    if (missing !== undefined) {
-      fallbacks.push({ provider, reason: missing });
-      options.logger.info(
-        { model: options.modelPath, provider, reason: missing },
-        `execution provider ${provider} unavailable`,
-      );
-      continue;
-    }
-    try {
-      const session = await ort.InferenceSession.create(model, sessionOptions(options, provider));
-      if (fallbacks.length > 0) {
-        options.logger.warn(
-          { model: options.modelPath, activeProvider: provider, fallbacks },
-          `execution provider fallback: running on ${provider}`,
-        );
-      } else {
-        options.logger.info({ model: options.modelPath, activeProvider: provider }, `model session on ${provider}`);
-      }
-      return { session, activeProvider: provider, fallbacks };
-    } catch (error) {
-      const reason = firstLine(error);
-      fallbacks.push({ provider, reason });
-      options.logger.info({ model: options.modelPath, provider, reason }, `execution provider ${provider} unavailable`);
-    }
-  }
-  const summary = fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ');
-  const issues = fallbacks.map((f, i) => ({
-    code: 'provider_failed',
-    path: ['executionProviders', i],
-    message: f.reason,
-  }));
-  // cpu always exists: when it fails too, the model is at fault, not the hardware.
-  if (options.executionProviders.includes('cpu')) {
-    throw new ModelLoadError('model.load_failed', `onnxruntime cannot load ${options.modelPath} (${summary})`, {
-      issues,
-    });
-  }
-  throw new ModelLoadError('model.no_provider', `no execution provider could run ${options.modelPath} (${summary})`, {
-    issues,
-  });
+  const opened = await tryOpenOnnxSession(model, options);
+  if (isOpenFailure(opened)) throw new ModelLoadError(opened.code, opened.message, { issues: opened.issues });
+  return opened;
 }
 
-function toFloat32(tensor: ort.Tensor): Float32Array {
-  const data = tensor.data;
-  if (data instanceof Float32Array) return data;
-  if (Array.isArray(data)) return Float32Array.from(data, Number);
-  // Other numeric outputs (int64 class ids, float64) are rare in detectors: convert once.
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-  return out;
-}
-
-function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
-  return meta.map((m) =>
-    m.isTensor ? { name: m.name, shape: [...m.shape], type: m.type } : { name: m.name, shape: [], type: 'non-tensor' },
-  );
-}
-
+/** A session run on the event loop's thread (`thread: main`): each `run` blocks it for the inference. */
 class OnnxRunner implements ModelRunner {
   readonly backend = 'onnx';
   readonly activeProvider: string;
@@ -175,8 +46,8 @@ class OnnxRunner implements ModelRunner {
     this.session = opened.session;
     this.activeProvider = opened.activeProvider;
     this.fallbacks = opened.fallbacks;
-    this.inputs = describe(opened.session.inputMetadata);
-    this.outputs = describe(opened.session.outputMetadata);
+    this.inputs = describeValues(opened.session.inputMetadata);
+    this.outputs = describeValues(opened.session.outputMetadata);
     this.metadata = metadata;
   }
 
@@ -209,15 +80,16 @@ class OnnxRunner implements ModelRunner {
 export const onnxBackend: Backend = {
   name: 'onnx',
   async load(bytes: Uint8Array, manifest: ModelManifest, ctx): Promise<ModelRunner> {
-    const opened = await openOnnxSession(bytes, {
+    const options = {
       executionProviders: manifest.executionProviders,
       intraOpThreads: manifest.intraOpThreads,
       graphOptimizationLevel: manifest.graphOptimizationLevel,
       allowSpinning: manifest.allowSpinning,
       optimizedModelFilePath: ctx.optimizedModelCachePath,
-      logger: ctx.logger,
       modelPath: ctx.modelPath,
-    });
-    return new OnnxRunner(opened, readOnnxMetadata(bytes));
+    };
+    const metadata = readOnnxMetadata(bytes);
+    if (manifest.thread === 'worker') return ThreadedOnnxRunner.open(bytes, options, metadata, ctx.logger);
+    return new OnnxRunner(await openOnnxSession(bytes, { ...options, logger: ctx.logger }), metadata);
   },
 };

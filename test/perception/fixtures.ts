@@ -4,8 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { createLogger, type Logger } from '../../runtime/index.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const modelsDir = resolve(repoRoot, 'test', 'fixtures', 'models');
@@ -48,4 +50,17 @@ export function noiseBytes(n: number, seed: number): Uint8Array {
     a[i] = s >>> 24;
   }
   return a;
+}
+
+/** A pino logger at debug whose JSON lines land in an array. */
+export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString('utf8').split('\n'))
+        if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', format: 'json', destination: stream }), lines };
 }

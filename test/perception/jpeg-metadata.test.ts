@@ -65,7 +65,11 @@ describe('stripJpegMetadata', () => {
   });
 
   it('keeps the Adobe segment that says how a CMYK JPEG is coded', async () => {
-    const cmyk = await picture(40, 30).withExif({ IFD0: { Software: 'sharp' } }).toColourspace('cmyk').jpeg().toBuffer();
+    const cmyk = await picture(40, 30)
+      .withExif({ IFD0: { Software: 'sharp' } })
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
     expect(markers(cmyk)).toEqual(expect.arrayContaining([0xee, 0xe1]));
     const stripped = stripJpegMetadata(cmyk);
     expect(markers(stripped)).toContain(0xee);
@@ -85,11 +89,14 @@ describe('stripJpegMetadata', () => {
     expect(stripJpegMetadata(cut)).toBe(cut);
   });
 
-  it.skipIf(referenceDir === undefined)('drops the EXIF, XMP, IPTC and ICC blocks of bus.jpg, same pixels', async () => {
-    const bus = readFileSync(join(referenceDir!, 'images', 'bus.jpg'));
-    const stripped = stripJpegMetadata(bus);
-    expect(markers(bus)).toEqual(expect.arrayContaining([0xe1, 0xed, 0xe2]));
-    expect(markers(stripped).filter((m) => m >= 0xe1 && m <= 0xef)).toEqual([]);
-    expect((await raw(stripped)).equals(await raw(bus))).toBe(true);
-  });
+  it.skipIf(referenceDir === undefined)(
+    'drops the EXIF, XMP, IPTC and ICC blocks of bus.jpg, same pixels',
+    async () => {
+      const bus = readFileSync(join(referenceDir!, 'images', 'bus.jpg'));
+      const stripped = stripJpegMetadata(bus);
+      expect(markers(bus)).toEqual(expect.arrayContaining([0xe1, 0xed, 0xe2]));
+      expect(markers(stripped).filter((m) => m >= 0xe1 && m <= 0xef)).toEqual([]);
+      expect((await raw(stripped)).equals(await raw(bus))).toBe(true);
+    },
+  );
 });

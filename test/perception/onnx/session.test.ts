@@ -1,23 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ModelLoadError, createDetector, openOnnxSession } from '../../../perception/index.js';
-import { createLogger, silentLogger } from '../../../runtime/index.js';
-import type { Logger } from '../../../runtime/index.js';
-import { modelPath } from '../fixtures.js';
-
-/** A pino logger whose JSON lines land in an array. */
-function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString('utf8').split('\n'))
-        if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', format: 'json', destination: stream }), lines };
-}
+import { silentLogger } from '../../../runtime/index.js';
+import { capturingLogger, modelPath } from '../fixtures.js';
 
 const bytes = (): Uint8Array => readFileSync(modelPath('yolov8'));
 

@@ -1,5 +1,4 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,8 +10,7 @@ import {
   sha256Bytes,
 } from '../../../perception/index.js';
 import type { Detector } from '../../../perception/index.js';
-import { createLogger, type Logger } from '../../../runtime/index.js';
-import { BOX_ATOL_PX, expected, greyPng, modelsDir } from '../fixtures.js';
+import { BOX_ATOL_PX, capturingLogger, expected, greyPng, modelsDir } from '../fixtures.js';
 
 const layersDir = resolve(modelsDir, 'tfjs', 'layers');
 const graphDir = resolve(modelsDir, 'tfjs', 'graph');
@@ -22,18 +20,6 @@ afterAll(async () => {
   await Promise.all(open.map((d) => d.close()));
   rmSync(tmp, { recursive: true, force: true });
 });
-
-function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n'))
-        if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', format: 'json', destination: stream }), lines };
-}
 
 /** model.json then its shard, hashed as one stream (what a manifest pins for TF.js). */
 function bundleSha(dir: string): string {
