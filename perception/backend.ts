@@ -33,6 +33,12 @@ export interface ModelRunner {
   readonly fallbacks: readonly ProviderFallback[];
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
+  /**
+   * True when `run` holds the event loop for the whole inference (onnxruntime-node's
+   * `session.run` on the main thread): no timer or I/O callback runs meanwhile, so the
+   * detector does not ask for the next frame early. Default false.
+   */
+  readonly blocksEventLoop?: boolean;
   /** Model metadata (ONNX `metadata_props`, TF.js `userDefinedMetadata`); `{}` when the format has none. */
   readonly metadata: Readonly<Record<string, string>>;
   /** Runs one inference. `data` is read during the call only, so callers may reuse it. */

@@ -53,14 +53,13 @@ export interface DetectorOptions {
   readonly onReload?: (result: ReloadResult) => void;
   /**
    * Whether `nextFrameDue` asks for the next frame before the current
-   * inference ends, so its decode overlaps it. `auto` (default): when the
-   * inference leaves CPU cores free (a GPU or other accelerator provider,
-   * single-threaded wasm, or `intraOpThreads` below the core count). With
-   * onnxruntime's CPU provider on every core, a decode beside the inference
-   * slows the inference by about as much as it saves (the perception bench's
-   * `overlapped` rows on 2 cores: no steady gain). With `thread: main` an
-   * early request cannot take effect: the timer that makes it waits for the
-   * event loop, which the inference blocks.
+   * inference ends, so its decode overlaps it. `auto` (default): whenever
+   * the early request can take effect, that is unless the runner blocks the
+   * event loop while it infers (`ModelRunner.blocksEventLoop`, onnx with
+   * `thread: main`), where the timer that makes the request waits for the
+   * inference to end. On onnxruntime's CPU provider using every core it
+   * still pays: 20 paired streams of the YOLOv8n reference model on 2 cores
+   * took 0.964x (bus.jpg) and 0.977x (zidane.jpg) the time without overlap.
    */
   readonly overlap?: 'auto' | 'always' | 'never';
   /** Checked on every load and reload before the model runs; throwing refuses it (see model-verifier.ts). */
@@ -463,11 +462,15 @@ class OnnxDetector implements Detector {
   private overlapPays(): boolean {
     const mode = this.options.overlap ?? 'auto';
     if (mode !== 'auto') return mode === 'always';
-    const provider = this.model.runner.activeProvider;
+    const runner = this.model.runner;
+    // The early request is a timer: it cannot fire while run() holds the event loop.
+    if (runner.blocksEventLoop === true) return false;
+    const provider = runner.activeProvider;
     if (provider === 'wasm') return availableParallelism() > 1;
     if (provider !== 'cpu') return true;
-    const threads = this.model.resolved.manifest.intraOpThreads;
-    return this.model.runner.backend === 'onnx' && threads > 0 && threads < availableParallelism();
+    // onnxruntime on the CPU off the event loop: its threads sleep at each operator's barrier
+    // (spinning is off), and the decode fills those gaps.
+    return runner.backend === 'onnx';
   }
 
   /** See `PendingFrame.nextFrameDue`. */

@@ -32,6 +32,7 @@ export async function openOnnxSession(model: Uint8Array, options: OnnxSessionOpt
 /** A session run on the event loop's thread (`thread: main`): each `run` blocks it for the inference. */
 class OnnxRunner implements ModelRunner {
   readonly backend = 'onnx';
+  readonly blocksEventLoop = true;
   readonly activeProvider: string;
   readonly fallbacks: readonly ProviderFallback[];
   readonly inputs: readonly TensorInfo[];

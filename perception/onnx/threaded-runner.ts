@@ -43,6 +43,7 @@ type Loaded = Extract<FromThread, { type: 'loaded' }>;
 
 export class ThreadedOnnxRunner implements ModelRunner {
   readonly backend = 'onnx';
+  readonly blocksEventLoop = false;
   readonly activeProvider: string;
   readonly fallbacks: readonly ProviderFallback[];
   readonly inputs: readonly TensorInfo[];
