@@ -12,7 +12,6 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { getBackend, registerBackend, type ModelRunner, type OutputTensor, type ProviderFallback } from './backend.js';
 import { Candidates } from './decoders/candidates.js';
@@ -466,7 +465,6 @@ class OnnxDetector implements Detector {
     // The early request is a timer: it cannot fire while run() holds the event loop.
     if (runner.blocksEventLoop === true) return false;
     const provider = runner.activeProvider;
-    if (provider === 'wasm') return availableParallelism() > 1;
     if (provider !== 'cpu') return true;
     // onnxruntime on the CPU off the event loop: its threads sleep at each operator's barrier
     // (spinning is off), and the decode fills those gaps.

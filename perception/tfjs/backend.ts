@@ -40,6 +40,9 @@ function metadataOf(json: TfjsModelJson): Record<string, string> {
 
 class TfjsRunner implements ModelRunner {
   readonly backend = 'tfjs';
+  // predict/execute dispatch every op synchronously (tfjs-node and wasm alike): the event loop
+  // waits for the whole graph, so the detector does not ask for the next frame early.
+  readonly blocksEventLoop = true;
   readonly activeProvider: string;
   readonly fallbacks: readonly ProviderFallback[];
   readonly inputs: readonly TensorInfo[];
