@@ -49,9 +49,7 @@ async function run(message: Extract<ToThread, { type: 'run' }>): Promise<void> {
   const { id, input } = message;
   try {
     if (session === undefined) throw new Error('no model loaded on the inference thread');
-    const t0 = performance.now();
     const results = await session.run({ [message.inputName]: new ort.Tensor('float32', input, message.dims) });
-    const runMs = performance.now() - t0;
     const outputs: ThreadOutput[] = [];
     const transfer: ArrayBuffer[] = [input.buffer as ArrayBuffer];
     for (const name of session.outputNames) {
@@ -63,7 +61,7 @@ async function run(message: Extract<ToThread, { type: 'run' }>): Promise<void> {
       if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength)
         transfer.push(data.buffer as ArrayBuffer);
     }
-    send({ type: 'result', id, outputs, input, runMs }, transfer);
+    send({ type: 'result', id, outputs, input }, transfer);
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     send({ type: 'run_failed', id, message: text, input }, [input.buffer as ArrayBuffer]);

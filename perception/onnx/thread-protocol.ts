@@ -49,8 +49,6 @@ export type FromThread =
       readonly id: number;
       readonly outputs: readonly ThreadOutput[];
       readonly input: Float32Array;
-      /** Time inside `session.run`, ms, on the thread's clock. */
-      readonly runMs: number;
     }
   | { readonly type: 'run_failed'; readonly id: number; readonly message: string; readonly input: Float32Array }
   | { readonly type: 'disposed' };

@@ -55,13 +55,16 @@ export class ThreadedOnnxRunner implements ModelRunner {
   private nextId = 1;
   /** Why the thread is gone, once it is. */
   private deadReason: string | undefined;
-  private disposed: (() => void) | undefined;
+  /** Resolves when the thread has exited; set by the first `dispose()`. */
+  private disposing: Promise<void> | undefined;
+  private exited: (() => void) | undefined;
 
   private constructor(
     private readonly thread: Worker,
     loaded: Loaded,
     metadata: Record<string, string>,
     private readonly modelPath: string,
+    private readonly logger: Logger,
   ) {
     this.activeProvider = loaded.activeProvider;
     this.fallbacks = loaded.fallbacks;
@@ -76,7 +79,7 @@ export class ThreadedOnnxRunner implements ModelRunner {
     });
     thread.on('exit', (code) => {
       this.fail(`the inference thread exited (code ${code})`);
-      this.disposed?.();
+      this.exited?.();
     });
     thread.unref();
   }
@@ -119,12 +122,7 @@ export class ThreadedOnnxRunner implements ModelRunner {
       await thread.terminate();
       throw error;
     });
-    const runner = new ThreadedOnnxRunner(thread, loaded, metadata, options.modelPath);
-    // Log lines after the load (none today) still reach the logger.
-    thread.on('message', (message: FromThread) => {
-      if (message.type === 'log') logger[message.level](message.obj, message.msg);
-    });
-    return runner;
+    return new ThreadedOnnxRunner(thread, loaded, metadata, options.modelPath, logger);
   }
 
   run(inputName: string, data: Float32Array, dims: readonly number[]): Promise<ReadonlyMap<string, OutputTensor>> {
@@ -145,19 +143,20 @@ export class ThreadedOnnxRunner implements ModelRunner {
     return promise;
   }
 
-  async dispose(): Promise<void> {
-    if (this.deadReason !== undefined) return;
-    const gone = new Promise<void>((resolve) => {
-      this.disposed = resolve;
+  dispose(): Promise<void> {
+    if (this.disposing !== undefined) return this.disposing;
+    if (this.deadReason !== undefined) return Promise.resolve();
+    this.disposing = new Promise<void>((resolve) => {
+      this.exited = resolve;
+      this.thread.ref();
+      const message: ToThread = { type: 'dispose' };
+      this.thread.postMessage(message);
+      // The thread releases its session, says so, and is then stopped; a thread stuck in a
+      // run is stopped after a grace period (terminate interrupts JavaScript, not native code).
+      const timer = setTimeout(() => void this.thread.terminate(), 5000);
+      timer.unref();
     });
-    this.thread.ref();
-    const message: ToThread = { type: 'dispose' };
-    this.thread.postMessage(message);
-    // The thread releases its session, says so, and is then stopped; a thread stuck in a
-    // run is stopped after a grace period (terminate interrupts JavaScript, not native code).
-    const timer = setTimeout(() => void this.thread.terminate(), 5000);
-    await gone;
-    clearTimeout(timer);
+    return this.disposing;
   }
 
   private onMessage(message: FromThread): void {
@@ -176,6 +175,9 @@ export class ThreadedOnnxRunner implements ModelRunner {
       case 'disposed':
         this.deadReason = 'the model was disposed';
         void this.thread.terminate();
+        break;
+      case 'log':
+        this.logger[message.level](message.obj, message.msg);
         break;
       default:
         break;

@@ -156,6 +156,8 @@ describe('onnx backend: the session on an inference thread', () => {
   it('after dispose, a run fails at once with perception.inference_failed', async () => {
     const worker = await load(modelPath('yolov8'), 'worker');
     const { data, dims } = inputFor(worker, 4);
+    // Twice at once (a close racing a reload): both resolve once the thread is gone.
+    await Promise.all([worker.dispose(), worker.dispose()]);
     await worker.dispose();
     const error = await worker.run(worker.inputs[0]!.name, data, dims).catch((e: unknown) => e);
     expect((error as InferenceError).code).toBe('perception.inference_failed');
