@@ -39,6 +39,11 @@ export interface ModelRunner {
    * detector does not ask for the next frame early. Default false.
    */
   readonly blocksEventLoop?: boolean;
+  /**
+   * Why this runner can no longer run (its inference thread exited), or undefined
+   * while it can. The detector loads the model again when a run fails and this is set.
+   */
+  readonly lost?: string | undefined;
   /** Model metadata (ONNX `metadata_props`, TF.js `userDefinedMetadata`); `{}` when the format has none. */
   readonly metadata: Readonly<Record<string, string>>;
   /** Runs one inference. `data` is read during the call only, so callers may reuse it. */

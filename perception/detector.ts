@@ -345,6 +345,8 @@ class OnnxDetector implements Detector {
   private debounce: TimerHandle | undefined;
   private reloading: Promise<ReloadResult> | undefined;
   private reloadAgain: Promise<ReloadResult> | undefined;
+  /** The lost runner a recovery reload was started for (one per runner). */
+  private recovering: ModelRunner | undefined;
 
   constructor(
     model: LoadedModel,
@@ -428,7 +430,11 @@ class OnnxDetector implements Detector {
       const f1 = this.clock.monoMs();
       const running = p.m.runner.run(p.m.inputName, p.slot.tensor, p.slot.dims);
       markStarted(f1);
-      const outputs = await running;
+      const outputs = await running.catch((error: unknown) => {
+        const lost = p.m.runner.lost;
+        if (lost !== undefined) this.recover(p.m, lost);
+        throw error;
+      });
       const f2 = this.clock.monoMs();
       this.inferEstimate.add(f2 - f1);
       return {
@@ -567,6 +573,19 @@ class OnnxDetector implements Detector {
       provider: m.runner.activeProvider,
       modelGeneration: r.generation,
     };
+  }
+
+  /**
+   * The runner of `m` can no longer run (its inference thread died): load the
+   * model again, once per lost runner, so the frames after this one are served.
+   * Frames already admitted fail; if the reload fails too, it says so and the
+   * detector keeps failing frames until a reload (file watch, `reload()`) works.
+   */
+  private recover(m: LoadedModel, reason: string): void {
+    if (this.closed || m !== this.model || this.recovering === m.runner) return;
+    this.recovering = m.runner;
+    this.logger.error({ model: m.resolved.modelPath, reason }, 'model runner lost: loading the model again');
+    void this.reload();
   }
 
   reload(): Promise<ReloadResult> {

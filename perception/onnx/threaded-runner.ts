@@ -143,6 +143,21 @@ export class ThreadedOnnxRunner implements ModelRunner {
     return promise;
   }
 
+  /** See `ModelRunner.lost`; not set by `dispose()`. */
+  get lost(): string | undefined {
+    return this.disposing === undefined ? this.deadReason : undefined;
+  }
+
+  /**
+   * Stops the thread at once, as a crash would (a watchdog's last resort for a
+   * run that never returns): runs in flight fail with `perception.inference_failed`,
+   * and `lost` says why.
+   */
+  async terminate(): Promise<void> {
+    this.fail('the inference thread was terminated');
+    await this.thread.terminate();
+  }
+
   dispose(): Promise<void> {
     if (this.disposing !== undefined) return this.disposing;
     if (this.deadReason !== undefined) return Promise.resolve();
