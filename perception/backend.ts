@@ -46,6 +46,12 @@ export interface ModelRunner {
   readonly lost?: string | undefined;
   /** Model metadata (ONNX `metadata_props`, TF.js `userDefinedMetadata`); `{}` when the format has none. */
   readonly metadata: Readonly<Record<string, string>>;
+  /**
+   * Stops a run that never returns, as a crash would: runs in flight fail and `lost`
+   * says `reason`. Only a runner whose run leaves the event loop free has one (a
+   * watchdog's timer could not fire otherwise); the detector calls it after `runTimeoutMs`.
+   */
+  terminate?(reason: string): Promise<void>;
   /** Runs one inference. `data` is read during the call only, so callers may reuse it. */
   run(inputName: string, data: Float32Array, dims: readonly number[]): Promise<ReadonlyMap<string, OutputTensor>>;
   dispose(): Promise<void>;

@@ -141,6 +141,11 @@ interface LoadedModel {
   readonly nmsScratch: NmsScratch;
 }
 
+/** `runTimeoutMs: 0`: a run is hung after this many times the running average of a run... */
+const AUTO_RUN_TIMEOUT_FACTOR = 20;
+/** ...and never before this, ms (a loaded machine, a GPU clock ramping up). */
+const AUTO_RUN_TIMEOUT_MIN_MS = 2000;
+
 /**
  * The caller's overrides, plus `thread: main` on a simulated clock: the
  * simulator moves time once pending callbacks have run, not when a thread
@@ -430,7 +435,7 @@ class OnnxDetector implements Detector {
       const f1 = this.clock.monoMs();
       const running = p.m.runner.run(p.m.inputName, p.slot.tensor, p.slot.dims);
       markStarted(f1);
-      const outputs = await running.catch((error: unknown) => {
+      const outputs = await this.watchRun(p.m, running).catch((error: unknown) => {
         const lost = p.m.runner.lost;
         if (lost !== undefined) this.recover(p.m, lost);
         throw error;
@@ -573,6 +578,31 @@ class OnnxDetector implements Detector {
       provider: m.runner.activeProvider,
       modelGeneration: r.generation,
     };
+  }
+
+  /**
+   * `running`, with a watchdog: past the model's run timeout (manifest
+   * `runTimeoutMs`; by default 20 times the running average, at least 2 s) the
+   * runner is terminated, which fails the run and marks the runner lost, and
+   * `recover` loads the model again. A hung driver call would otherwise stop
+   * every later frame without a word.
+   */
+  private watchRun<T>(m: LoadedModel, running: Promise<T>): Promise<T> {
+    const runner = m.runner;
+    if (runner.terminate === undefined || runner.blocksEventLoop === true) return running;
+    const configured = m.resolved.manifest.runTimeoutMs;
+    const budgetMs =
+      configured > 0
+        ? configured
+        : Math.max(AUTO_RUN_TIMEOUT_MIN_MS, AUTO_RUN_TIMEOUT_FACTOR * (this.inferEstimate.get() ?? 0));
+    const timer = this.clock.setTimeout(() => {
+      const reason = `a run took longer than ${Math.round(budgetMs)} ms (runTimeoutMs): the inference thread was stopped`;
+      this.logger.error({ model: m.resolved.modelPath, budgetMs }, 'inference hung');
+      void runner.terminate?.(reason);
+    }, budgetMs);
+    return running.finally(() => {
+      timer.cancel();
+    });
   }
 
   /**

@@ -167,6 +167,15 @@ export const modelManifestSchema = z
       .max(100)
       .default(2)
       .describe('Inference runs on a blank input before the model is declared ready. Default 2.'),
+    runTimeoutMs: z
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'A run that takes longer is a hung inference: its frame fails (perception.inference_failed), the inference ' +
+          'thread is stopped and the model loaded again. 0 (default): 20 times the running average of a run, at ' +
+          'least 2000 ms. Watched only where the run leaves the event loop free (onnx, thread: worker).',
+      ),
     input: inputSpecSchema.prefault({}),
     output: outputSpecSchema.prefault({}),
     classNames: z

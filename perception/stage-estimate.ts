@@ -21,9 +21,10 @@ export class MovingAverage {
 
 /**
  * Smallest of the last `size` samples. A preprocess that overlaps an
- * inference finishes, as seen from JavaScript, only when the inference hands
- * the main thread back, so its measured time is inflated whenever it started
- * too early; the minimum reads through that (the feedback could otherwise
+ * inference is slowed by it (they share the cores; with a runner that blocks
+ * the event loop it is seen to finish only when the inference hands the loop
+ * back), so its measured time is inflated whenever it started too early; the
+ * minimum reads through that (the feedback could otherwise
  * only push the estimate up) and still follows a real change within `size`
  * frames.
  */

@@ -151,10 +151,11 @@ export class ThreadedOnnxRunner implements ModelRunner {
   /**
    * Stops the thread at once, as a crash would (a watchdog's last resort for a
    * run that never returns): runs in flight fail with `perception.inference_failed`,
-   * and `lost` says why.
+   * and `lost` says why. JavaScript stops; a native call that never returns keeps
+   * its OS thread until the process ends, but no longer holds up the detector.
    */
-  async terminate(): Promise<void> {
-    this.fail('the inference thread was terminated');
+  async terminate(reason = 'the inference thread was terminated'): Promise<void> {
+    this.fail(reason);
     await this.thread.terminate();
   }
 
