@@ -133,6 +133,8 @@ interface LoadedModel {
   readonly slots: readonly [Preprocessor, Preprocessor];
   /** Index into `slots` of the next frame's buffer. */
   nextSlot: 0 | 1;
+  /** Frames this load has inferred (warm-up not counted): its first frame is watched leniently. */
+  framesRun: number;
   readonly decoder: Decoder;
   readonly ctx: DecodeContext;
   readonly classIou: Float32Array;
@@ -145,6 +147,8 @@ interface LoadedModel {
 const AUTO_RUN_TIMEOUT_FACTOR = 20;
 /** ...and never before this, ms (a loaded machine, a GPU clock ramping up). */
 const AUTO_RUN_TIMEOUT_MIN_MS = 2000;
+/** `runTimeoutMs: 0`, a model's first frame: no average of its own yet. */
+const FIRST_RUN_TIMEOUT_MS = 60_000;
 
 /**
  * The caller's overrides, plus `thread: main` on a simulated clock: the
@@ -319,6 +323,7 @@ async function loadModel(
       outputName,
       slots,
       nextSlot: 0,
+      framesRun: 0,
       decoder,
       ctx,
       classIou: tables.classIou,
@@ -582,7 +587,8 @@ class OnnxDetector implements Detector {
 
   /**
    * `running`, with a watchdog: past the model's run timeout (manifest
-   * `runTimeoutMs`; by default 20 times the running average, at least 2 s) the
+   * `runTimeoutMs`; by default 20 times the running average, at least 2 s,
+   * and 60 s for a load's first frame) the
    * runner is terminated, which fails the run and marks the runner lost, and
    * `recover` loads the model again. A hung driver call would otherwise stop
    * every later frame without a word.
@@ -591,10 +597,15 @@ class OnnxDetector implements Detector {
     const runner = m.runner;
     if (runner.terminate === undefined || runner.blocksEventLoop === true) return running;
     const configured = m.resolved.manifest.runTimeoutMs;
-    const budgetMs =
-      configured > 0
-        ? configured
-        : Math.max(AUTO_RUN_TIMEOUT_MIN_MS, AUTO_RUN_TIMEOUT_FACTOR * (this.inferEstimate.get() ?? 0));
+    const estimate = this.inferEstimate.get();
+    let budgetMs = configured;
+    if (configured === 0) {
+      // A model's first frame has no average of its own yet (the last model's may be far off).
+      budgetMs =
+        m.framesRun === 0 || estimate === undefined
+          ? FIRST_RUN_TIMEOUT_MS
+          : Math.max(AUTO_RUN_TIMEOUT_MIN_MS, AUTO_RUN_TIMEOUT_FACTOR * estimate);
+    }
     const timer = this.clock.setTimeout(() => {
       const reason = `a run took longer than ${Math.round(budgetMs)} ms (runTimeoutMs): the inference thread was stopped`;
       this.logger.error({ model: m.resolved.modelPath, budgetMs }, 'inference hung');
@@ -602,6 +613,7 @@ class OnnxDetector implements Detector {
     }, budgetMs);
     return running.finally(() => {
       timer.cancel();
+      m.framesRun++;
     });
   }
 

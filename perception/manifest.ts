@@ -174,7 +174,8 @@ export const modelManifestSchema = z
       .describe(
         'A run that takes longer is a hung inference: its frame fails (perception.inference_failed), the inference ' +
           'thread is stopped and the model loaded again. 0 (default): 20 times the running average of a run, at ' +
-          'least 2000 ms. Watched only where the run leaves the event loop free (onnx, thread: worker).',
+          "least 2000 ms (60 s for a load's first frame). Watched only where the run leaves the event loop free " +
+          '(onnx, thread: worker).',
       ),
     input: inputSpecSchema.prefault({}),
     output: outputSpecSchema.prefault({}),
