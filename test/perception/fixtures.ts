@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import type { ModelRunner } from '../../perception/index.js';
 import { createLogger, type Logger } from '../../runtime/index.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -63,4 +64,31 @@ export function capturingLogger(): { logger: Logger; lines: Record<string, unkno
     },
   });
   return { logger: createLogger({ level: 'debug', format: 'json', destination: stream }), lines };
+}
+
+/**
+ * A runner that is `inner` in everything but what `parts` replaces: tests that
+ * hold or hang the real model's inferences wrap the real onnx runner with it.
+ */
+export function wrapRunner(
+  inner: ModelRunner,
+  parts: Pick<ModelRunner, 'run'> & Partial<Pick<ModelRunner, 'terminate'>>,
+): ModelRunner {
+  return {
+    backend: inner.backend,
+    activeProvider: inner.activeProvider,
+    fallbacks: inner.fallbacks,
+    inputs: inner.inputs,
+    outputs: inner.outputs,
+    metadata: inner.metadata,
+    ...(inner.blocksEventLoop === undefined ? {} : { blocksEventLoop: inner.blocksEventLoop }),
+    get lost() {
+      return inner.lost;
+    },
+    ...(inner.terminate === undefined
+      ? {}
+      : { terminate: (reason: string) => inner.terminate?.(reason) ?? Promise.resolve() }),
+    dispose: () => inner.dispose(),
+    ...parts,
+  };
 }

@@ -7,15 +7,8 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  Preprocessor,
-  createDetector,
-  onnxBackend,
-  registerBackend,
-  type Detector,
-  type ModelRunner,
-} from '../../perception/index.js';
-import { greyPng, modelPath } from './fixtures.js';
+import { Preprocessor, createDetector, onnxBackend, registerBackend, type Detector } from '../../perception/index.js';
+import { greyPng, modelPath, wrapRunner } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kestrel-pipelining-'));
 const open: Detector[] = [];
@@ -39,14 +32,7 @@ registerBackend({
   name: 'onnx',
   async load(bytes, manifest, ctx) {
     const inner = await onnxBackend.load(bytes, manifest, ctx);
-    const runner: ModelRunner = {
-      backend: inner.backend,
-      activeProvider: inner.activeProvider,
-      fallbacks: inner.fallbacks,
-      inputs: inner.inputs,
-      outputs: inner.outputs,
-      metadata: inner.metadata,
-      ...(inner.blocksEventLoop === undefined ? {} : { blocksEventLoop: inner.blocksEventLoop }),
+    const runner = wrapRunner(inner, {
       async run(name, data, dims) {
         if (gate.hold) {
           gate.runs++;
@@ -54,8 +40,7 @@ registerBackend({
         }
         return inner.run(name, data, dims);
       },
-      dispose: () => inner.dispose(),
-    };
+    });
     return runner;
   },
 });

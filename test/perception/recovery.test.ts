@@ -12,7 +12,7 @@ import {
   type ModelRunner,
   type ReloadResult,
 } from '../../perception/index.js';
-import { greyPng, modelPath } from './fixtures.js';
+import { greyPng, modelPath, wrapRunner } from './fixtures.js';
 
 /**
  * The real onnx backend (its session on an inference thread), remembering each runner it builds,
@@ -27,17 +27,7 @@ registerBackend({
   async load(bytes, manifest, ctx) {
     const inner = await onnxBackend.load(bytes, manifest, ctx);
     let stop: ((error: Error) => void) | undefined;
-    const runner: ModelRunner = {
-      backend: inner.backend,
-      activeProvider: inner.activeProvider,
-      fallbacks: inner.fallbacks,
-      inputs: inner.inputs,
-      outputs: inner.outputs,
-      metadata: inner.metadata,
-      ...(inner.blocksEventLoop === undefined ? {} : { blocksEventLoop: inner.blocksEventLoop }),
-      get lost() {
-        return inner.lost;
-      },
+    const runner = wrapRunner(inner, {
       async run(name, data, dims) {
         const outputs = await inner.run(name, data, dims);
         if (!hang.on) return outputs;
@@ -49,8 +39,7 @@ registerBackend({
         await inner.terminate?.(reason);
         stop?.(new InferenceError('perception.inference_failed', reason));
       },
-      dispose: () => inner.dispose(),
-    };
+    });
     built.push(runner);
     return runner;
   },
