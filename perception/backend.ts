@@ -40,6 +40,12 @@ export interface ModelRunner {
    */
   readonly blocksEventLoop?: boolean;
   /**
+   * True when `run` reads `data` at the call and runs calls one at a time in call
+   * order: the detector then hands over the next frame while the current one infers,
+   * so the model starts on it the moment the current one ends. Default false.
+   */
+  readonly queuesRuns?: boolean;
+  /**
    * Why this runner can no longer run (its inference thread exited), or undefined
    * while it can. The detector loads the model again when a run fails and this is set.
    */

@@ -5,8 +5,9 @@
  * two reused Float32Arrays, one inference, decode into typed-array
  * candidates, NMS, then objects only for the boxes kept. Inferences run one
  * at a time, on the model's inference thread for ONNX (manifest `thread`),
- * so the event loop stays free while the model runs and the next frame's
- * decode can start before this inference ends. A reload builds and warms the
+ * so the event loop stays free while the model runs, the next frame's
+ * decode can start before this inference ends, and that frame is queued on
+ * the thread, so the model starts on it the moment this one ends. A reload builds and warms the
  * new model beside the old one and swaps between frames, so the runtime
  * never stops serving.
  */
@@ -346,6 +347,10 @@ class OnnxDetector implements Detector {
   private lastStarted: Promise<void> = Promise.resolve();
   /** The last submitted frame's inference settled: its input buffer is free again. */
   private lastInferred: Promise<void> = Promise.resolve();
+  /** When the last submitted frame's run was called (or it failed before that). */
+  private lastCalled: Promise<void> = Promise.resolve();
+  /** When the last submitted frame's inference ended (or failed), on the detector's clock. */
+  private lastInferredAtMs: Promise<number> = Promise.resolve(-Infinity);
   /** The last submitted frame settled. */
   private lastDone: Promise<void> = Promise.resolve();
   private readonly inferEstimate = new MovingAverage();
@@ -422,6 +427,8 @@ class OnnxDetector implements Detector {
       return { m, slot, generation: this.gen };
     });
     const prevInferred = this.lastInferred;
+    const prevCalled = this.lastCalled;
+    const prevDoneMs = this.lastInferredAtMs;
     const prepared = admitted.then(async (a) => {
       const t0 = this.clock.monoMs();
       const frame = await a.slot.prepare(input);
@@ -433,34 +440,57 @@ class OnnxDetector implements Detector {
     const started = new Promise<number | undefined>((resolve) => {
       markStarted = resolve;
     });
-    const inferred = Promise.all([prepared, prevInferred]).then(async ([p]) => {
+    let markCalled: () => void = () => undefined;
+    const called = new Promise<void>((resolve) => {
+      markCalled = resolve;
+    });
+    const inferred = prepared.then(async (p) => {
+      // A runner that queues runs (reads the input at the call, runs calls in order) is handed
+      // this frame as soon as the one before has been, so it starts the moment that one ends.
+      // Others read the tensor while they run: this frame waits for the one before to finish.
+      const queues = p.m.runner.queuesRuns === true;
+      await (queues ? prevCalled : prevInferred);
       const f0 = this.clock.monoMs();
-      // The slot's previous frame (two back) finished inferring before prevInferred resolved: the buffer is free.
+      // The slot's previous frame (two back) has been handed over (queued runner) or has
+      // finished inferring (others): the buffer is free.
       const transform = p.slot.fill(p.frame);
       const f1 = this.clock.monoMs();
       const running = p.m.runner.run(p.m.inputName, p.slot.tensor, p.slot.dims);
-      markStarted(f1);
-      const outputs = await this.watchRun(p.m, running).catch((error: unknown) => {
+      markCalled();
+      // When the model starts on this frame: now, or when the run queued before it ends.
+      const startMs = queues ? prevDoneMs.then((done) => Math.max(f1, done)) : Promise.resolve(f1);
+      void startMs.then(markStarted);
+      const outputs = await this.watchRun(p.m, running, startMs).catch((error: unknown) => {
         const lost = p.m.runner.lost;
         if (lost !== undefined) this.recover(p.m, lost);
         throw error;
       });
       const f2 = this.clock.monoMs();
-      this.inferEstimate.add(f2 - f1);
+      const s = Math.min(f2, await startMs);
+      this.inferEstimate.add(f2 - s);
       return {
         ...p,
         transform,
         outputs,
+        doneMs: f2,
         timings: {
-          waitMs: p.prepareStartMs - submittedMs + (f0 - (p.prepareStartMs + p.prepareMs)),
+          waitMs: p.prepareStartMs - submittedMs + (f0 - (p.prepareStartMs + p.prepareMs)) + (s - f1),
           preprocessMs: p.prepareMs + (f1 - f0),
-          inferenceMs: f2 - f1,
+          inferenceMs: f2 - s,
         },
       };
     });
     // A frame that fails before inference must not hold up the next one.
-    inferred.catch(() => markStarted(undefined));
+    inferred.catch(() => {
+      markCalled();
+      markStarted(undefined);
+    });
     this.lastStarted = started.then(() => undefined);
+    this.lastCalled = called;
+    this.lastInferredAtMs = inferred.then(
+      (r) => r.doneMs,
+      () => this.clock.monoMs(),
+    );
     this.lastInferred = inferred.then(
       () => undefined,
       () => undefined,
@@ -593,7 +623,7 @@ class OnnxDetector implements Detector {
    * `recover` loads the model again. A hung driver call would otherwise stop
    * every later frame without a word.
    */
-  private watchRun<T>(m: LoadedModel, running: Promise<T>): Promise<T> {
+  private watchRun<T>(m: LoadedModel, running: Promise<T>, startMs: Promise<unknown>): Promise<T> {
     const runner = m.runner;
     if (runner.terminate === undefined || runner.blocksEventLoop === true) return running;
     const configured = m.resolved.manifest.runTimeoutMs;
@@ -606,13 +636,20 @@ class OnnxDetector implements Detector {
           ? FIRST_RUN_TIMEOUT_MS
           : Math.max(AUTO_RUN_TIMEOUT_MIN_MS, AUTO_RUN_TIMEOUT_FACTOR * estimate);
     }
-    const timer = this.clock.setTimeout(() => {
-      const reason = `a run took longer than ${Math.round(budgetMs)} ms (runTimeoutMs): the inference thread was stopped`;
-      this.logger.error({ model: m.resolved.modelPath, budgetMs }, 'inference hung');
-      void runner.terminate?.(reason);
-    }, budgetMs);
+    let done = false;
+    let timer: TimerHandle | undefined;
+    // From when the model starts on this frame, not from when it was queued.
+    void startMs.then(() => {
+      if (done) return;
+      timer = this.clock.setTimeout(() => {
+        const reason = `a run took longer than ${Math.round(budgetMs)} ms (runTimeoutMs): the inference thread was stopped`;
+        this.logger.error({ model: m.resolved.modelPath, budgetMs }, 'inference hung');
+        void runner.terminate?.(reason);
+      }, budgetMs);
+    });
     return running.finally(() => {
-      timer.cancel();
+      done = true;
+      timer?.cancel();
       m.framesRun++;
     });
   }

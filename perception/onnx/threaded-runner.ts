@@ -44,6 +44,8 @@ type Loaded = Extract<FromThread, { type: 'loaded' }>;
 export class ThreadedOnnxRunner implements ModelRunner {
   readonly backend = 'onnx';
   readonly blocksEventLoop = false;
+  /** The input is copied at the call and the thread takes messages in order. */
+  readonly queuesRuns = true;
   readonly activeProvider: string;
   readonly fallbacks: readonly ProviderFallback[];
   readonly inputs: readonly TensorInfo[];

@@ -68,11 +68,13 @@ export function capturingLogger(): { logger: Logger; lines: Record<string, unkno
 
 /**
  * A runner that is `inner` in everything but what `parts` replaces: tests that
- * hold or hang the real model's inferences wrap the real onnx runner with it.
+ * hold, hang or watch the real model's inferences wrap the real onnx runner
+ * with it. `queuesRuns` is not forwarded (a held run is not a queued one):
+ * pass it in `parts` to keep it.
  */
 export function wrapRunner(
   inner: ModelRunner,
-  parts: Pick<ModelRunner, 'run'> & Partial<Pick<ModelRunner, 'terminate'>>,
+  parts: Pick<ModelRunner, 'run'> & Partial<Pick<ModelRunner, 'terminate' | 'queuesRuns'>>,
 ): ModelRunner {
   return {
     backend: inner.backend,
