@@ -11,6 +11,8 @@
  * sharp decodes without `.rotate()`.
  */
 
+import { walkJpegSegments } from './jpeg-segments.js';
+
 export interface ImageSize {
   /** Pixels. */
   readonly width: number;
@@ -46,29 +48,16 @@ function isStartOfFrame(marker: number): boolean {
 }
 
 function jpegSize(b: Uint8Array): ImageSize | undefined {
-  let i = 2;
-  while (i + 3 < b.length) {
-    if (b[i] !== 0xff) return undefined;
-    const marker = b[i + 1] ?? 0;
-    if (marker === 0xff) {
-      i++; // fill byte
-      continue;
+  let size: ImageSize | undefined;
+  walkJpegSegments(b, (marker, start) => {
+    if (!isStartOfFrame(marker)) return false;
+    if (start + 9 <= b.length) {
+      const height = u16(b, start + 5);
+      const width = u16(b, start + 7);
+      if (width > 0 && height > 0) size = { width, height };
     }
-    // Markers without a length: TEM, RSTn, SOI.
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      i += 2;
-      continue;
-    }
-    if (marker === 0xd9 || marker === 0xda) return undefined; // end of image or scan data before any frame header
-    const length = u16(b, i + 2);
-    if (length < 2) return undefined;
-    if (isStartOfFrame(marker)) {
-      if (i + 9 > b.length) return undefined;
-      const height = u16(b, i + 5);
-      const width = u16(b, i + 7);
-      return width > 0 && height > 0 ? { width, height } : undefined;
-    }
-    i += 2 + length;
-  }
-  return undefined;
+    return true;
+  });
+  // No frame header before the scan, or the header is damaged: undefined.
+  return size;
 }

@@ -14,11 +14,7 @@
  * every table and frame header. The scan data is not touched, so the pixels
  * decode to the same bytes (tested).
  */
-
-/** Markers before the first scan that carry no length: TEM, RST0-7, SOI. */
-function isStandalone(marker: number): boolean {
-  return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8);
-}
+import { walkJpegSegments } from './jpeg-segments.js';
 
 /** APPn and COM segments the decoder does not need (see the file comment). */
 function isDroppable(marker: number): boolean {
@@ -35,29 +31,15 @@ export function stripJpegMetadata(bytes: Uint8Array): Uint8Array {
   /** [start, end) byte ranges to drop, in order. */
   const drops: number[] = [];
   let dropped = 0;
-  let i = 2;
-  for (;;) {
-    if (i + 1 >= bytes.length || bytes[i] !== 0xff) return bytes;
-    const marker = bytes[i + 1] ?? 0;
-    if (marker === 0xff) {
-      i++; // fill byte
-      continue;
-    }
-    if (isStandalone(marker)) {
-      i += 2;
-      continue;
-    }
-    if (marker === 0xda) break; // start of scan: metadata comes before it
-    if (marker === 0xd9 || i + 3 >= bytes.length) return bytes;
-    const end = i + 2 + (((bytes[i + 2] ?? 0) << 8) | (bytes[i + 3] ?? 0));
-    if (end < i + 4 || end > bytes.length) return bytes;
+  const end = walkJpegSegments(bytes, (marker, start, segmentEnd) => {
     if (isDroppable(marker)) {
-      drops.push(i, end);
-      dropped += end - i;
+      drops.push(start, segmentEnd);
+      dropped += segmentEnd - start;
     }
-    i = end;
-  }
-  if (dropped === 0) return bytes;
+    return false;
+  });
+  // A header that does not parse goes to the decoder as it is, to be reported there.
+  if (end !== 'scan' || dropped === 0) return bytes;
   const out = new Uint8Array(bytes.length - dropped);
   let from = 0;
   let at = 0;
