@@ -466,17 +466,17 @@ class OnnxDetector implements Detector {
         throw error;
       });
       const f2 = this.clock.monoMs();
-      const s = Math.min(f2, await startMs);
-      this.inferEstimate.add(f2 - s);
+      const began = Math.min(f2, await startMs);
+      this.inferEstimate.add(f2 - began);
       return {
         ...p,
         transform,
         outputs,
         doneMs: f2,
         timings: {
-          waitMs: p.prepareStartMs - submittedMs + (f0 - (p.prepareStartMs + p.prepareMs)) + (s - f1),
+          waitMs: p.prepareStartMs - submittedMs + (f0 - (p.prepareStartMs + p.prepareMs)) + (began - f1),
           preprocessMs: p.prepareMs + (f1 - f0),
-          inferenceMs: f2 - s,
+          inferenceMs: f2 - began,
         },
       };
     });
