@@ -219,19 +219,24 @@ def split_of(d, which):
 # being inserted as their own tokens (see Request).
 # ---------------------------------------------------------------------------
 
+# Limits said with a negation ("not below", "not over") sit beside the plain forms: a model that only
+# ever meets "no"/"not" in payload phrases ("no water", "do not drop") learns that any negation means
+# payload off.
 ALT_TEMPLATES = {
     TRAIN: ["stay above {n} metres", "at {n} m", "at {n}m", "altitude {n}", "fly at {n} meters",
             "{n} metres altitude", "above {n} metres", "hold {n} m altitude", "at {n} metres",
             "keep {n} m", "height {n} m", "at {n}", "altitude {n} metres", "stay at {n} meters",
             "{n}m altitude", "fly {n} m up", "up at {n} metres", "above {n} m", "at an altitude of {n} meters",
-            "{n} meters up", "keep above {n}m", "altitude of {n} m"],
+            "{n} meters up", "keep above {n}m", "altitude of {n} m", "not below {n} metres", "never below {n} m",
+            "minimum altitude {n} m"],
     HELDOUT: ["keep it above {n} metres", "at a height of {n} m", "maintain {n} meters", "stay up at {n}m",
               "altitude: {n} metres", "no lower than {n} metres", "cruise at {n} m"],
 }
 SPEED_TEMPLATES = {
     TRAIN: ["at {n} m/s", "{n} metres per second", "speed {n}", "at {n} meters per second", "{n} mps",
             "fly {n} m/s", "speed {n} m/s", "go {n} metres per second", "at {n}m/s", "max {n} m/s",
-            "keep speed to {n} m/s", "at a speed of {n} m/s", "{n} meters a second"],
+            "keep speed to {n} m/s", "at a speed of {n} m/s", "{n} meters a second", "not over {n} m/s",
+            "top speed {n} metres per second"],
     HELDOUT: ["speed of {n} metres per second", "no faster than {n} m/s", "move at {n} mps",
               "travel at {n} meters per second", "limit speed to {n}m/s"],
 }
@@ -307,12 +312,13 @@ def _pick(rng, seq):
 
 
 class Gen:
-    def __init__(self, zones, split, rng, noise=0.0, noise_words=None):
+    def __init__(self, zones, split, rng, noise=0.0, noise_words=None, wild=0.0):
         self.zones = zones
         self.split = split
         self.rng = rng
         self.noise = noise
         self.noise_words = noise_words
+        self.wild = wild
 
     def noise_phrase(self):
         """One or two random words that mean nothing to the task (training noise)."""
@@ -338,9 +344,14 @@ class Gen:
     def unknown_place(self):
         """An unknown place: copied into the plan verbatim (lowercased)."""
         rng = self.rng
+        if self.wild and rng.random() < self.wild:
+            return self.wild_place()
         r = rng.random()
         if r < 0.2:
             m = _pick(rng, self.s(NEAR_MISS))
+            # Said with an article as often as any other unknown place: the plan keeps it ("the north block").
+            if self.split == TRAIN and rng.random() < 0.4:
+                m = "the " + m
         elif r < 0.45:
             name = "".join(_pick(rng, NAME_SYL) for _ in range(rng.randint(2, 3)))
             noun = _pick(rng, self.s(PLACE_NOUNS))
@@ -352,6 +363,25 @@ class Gen:
             m = ("the " + noun) if rng.random() < 0.8 else noun
         if m in {n for n, _ in self.zones} or any(m in a for _, a in self.zones):
             return self.known_place()
+        return m, m
+
+    def wild_place(self):
+        """An unknown place made of word-list words (training only): one to three words, an adjective, a
+        made-up name or an article sometimes. The fixed noun list teaches the model those nouns; words
+        it has never seen teach it to copy whatever the operator calls a place, and where the name ends."""
+        rng = self.rng
+        words = [_pick(rng, self.noise_words) for _ in range(rng.choice([1, 1, 2, 2, 3]))]
+        self._unknown_words.update(words)  # copied verbatim: no typos inside the name
+        r = rng.random()
+        if r < 0.15:
+            words.insert(0, _pick(rng, PLACE_ADJ))
+        elif r < 0.3:
+            name = "".join(_pick(rng, NAME_SYL) for _ in range(rng.randint(2, 3)))
+            self._unknown_words.add(name)
+            words.insert(0, name)
+        m = " ".join(words)
+        if rng.random() < 0.6:
+            m = "the " + m
         return m, m
 
     def place(self):
@@ -517,16 +547,19 @@ class Gen:
         return getattr(self, "_unknown_words", None) is not None and word.lower() in self._unknown_words
 
 
-def make_examples(zones, split, n, seed, noise=0.0, noise_words=None):
+def make_examples(zones, split, n, seed, noise=0.0, noise_words=None, wild=0.0):
     """n (request, plan) pairs from the given template split, deterministic for seed.
 
     `noise` (TRAIN only): the chance of random meaningless words at each clause boundary
     (half of it before and after the request); `noise_words` from load_noise_words().
+    `wild` (TRAIN only): the share of unknown places named with word-list words (`wild_place`).
     """
-    if noise and split != TRAIN:
-        raise ValueError("noise is a training augmentation: the held-out split stays as written")
+    if (noise or wild) and split != TRAIN:
+        raise ValueError("noise and wild places are training augmentations: the held-out split stays as written")
+    if wild and not noise_words:
+        raise ValueError("wild places need the word list (load_noise_words)")
     rng = random.Random(f"{split}:{seed}")
-    g = Gen(zones, split, rng, noise, noise_words)
+    g = Gen(zones, split, rng, noise, noise_words, wild)
     # Words of unknown places are protected from typos (the plan copies them verbatim).
     words = set()
     for d in (PLACE_NOUNS, NEAR_MISS):
@@ -558,11 +591,12 @@ def main(argv=None):
     p.add_argument("--out", default=os.path.join(REPO, "test", "fixtures", "tasking", "firefighting-heldout.jsonl"))
     p.add_argument("--show", type=int, default=0, help="print this many training examples and exit")
     p.add_argument("--noise", type=float, default=0.0, help="with --show: random-word noise rate (see make_examples)")
+    p.add_argument("--wild", type=float, default=0.0, help="with --show: share of word-list place names (see make_examples)")
     args = p.parse_args(argv)
     zones = load_zones(args.mission)
     if args.show:
-        words = load_noise_words(zones) if args.noise else None
-        for req, plan in make_examples(zones, TRAIN, args.show, args.seed, args.noise, words):
+        words = load_noise_words(zones) if args.noise or args.wild else None
+        for req, plan in make_examples(zones, TRAIN, args.show, args.seed, args.noise, words, args.wild):
             print(f"{req!r:90s} {plan_json(plan)}")
         return
     rows = make_examples(zones, HELDOUT, args.heldout, args.seed + 1000)

@@ -93,6 +93,8 @@ def parse_args(argv=None):
     p.add_argument("--no-export", action="store_true", help="train and evaluate only")
     p.add_argument("--noise", type=float, default=0.0,
                    help="random meaningless words at clause boundaries, this chance each (needs wamerican; 0 = off)")
+    p.add_argument("--wild", type=float, default=0.0,
+                   help="share of unknown places named with word-list words, not the fixed noun list (needs wamerican; 0 = off)")
     p.add_argument("--init", default=None, help="start from this checkpoint's weights (experiments; not the shipped recipe)")
     return p.parse_args(argv)
 
@@ -112,16 +114,16 @@ def encode_pair(request, plan):
 class Batches:
     """Fresh examples from the TRAIN split, bucketed by length (little padding)."""
 
-    def __init__(self, zones, seed, batch, context, pool=32, noise=0.0):
+    def __init__(self, zones, seed, batch, context, pool=32, noise=0.0, wild=0.0):
         self.zones, self.seed, self.batch, self.context, self.pool = zones, seed, batch, context, pool
-        self.noise = noise
-        self.noise_words = corpus.load_noise_words(zones) if noise else None
+        self.noise, self.wild = noise, wild
+        self.noise_words = corpus.load_noise_words(zones) if noise or wild else None
         self.chunk = 0
         self.queue = []
 
     def _refill(self):
         rows = corpus.make_examples(self.zones, corpus.TRAIN, self.batch * self.pool + 64, f"{self.seed}:{self.chunk}",
-                                    self.noise, self.noise_words)
+                                    self.noise, self.noise_words, self.wild)
         self.chunk += 1
         seqs = []
         for req, plan in rows:
@@ -227,7 +229,7 @@ def main(argv=None):
             return args.lr * (step + 1) / args.warmup
         return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress(step))))
 
-    data = Batches(zones, args.seed, args.batch, args.context, noise=args.noise)
+    data = Batches(zones, args.seed, args.batch, args.context, noise=args.noise, wild=args.wild)
     # SIGTERM/SIGINT end training early but still save, evaluate and export (the cosine schedule is cut short).
     stop = {"flag": False}
 
