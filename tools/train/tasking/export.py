@@ -4,7 +4,7 @@
 
   inputs   input_ids int64 [batch, seq], position_ids int64 [batch, seq],
            attention_mask int64 [batch, total_seq],
-           past_0..past_{L-1} float32 [2, batch, heads, past_seq, head_size]
+           past_0..past_{L-1} float32 [2, batch, heads, past_seq, head_size] (L: layers, + 1 with --copy)
   outputs  logits float32 [batch, seq, vocab],
            present_0..present_{L-1} float32 [2, batch, heads, total_seq, head_size]
 
@@ -64,7 +64,9 @@ def genai_config(cfg, onnx_name):
                 "num_attention_heads": cfg["heads"],
                 "num_key_value_heads": cfg["heads"],
                 "head_size": cfg["d"] // cfg["heads"],
-                "num_hidden_layers": cfg["layers"],
+                # KV-cache slots: with a pointer (--copy) one more than the transformer's layers, so a
+                # runtime that sizes its caches from this count feeds the pointer's slot like any other.
+                "num_hidden_layers": cfg["layers"] + (1 if cfg.get("copy") else 0),
                 "inputs": {"input_ids": "input_ids", "position_ids": "position_ids",
                            "attention_mask": "attention_mask", "past_names": "past_%d"},
                 "outputs": {"logits": "logits", "present_names": "present_%d"},
@@ -100,13 +102,15 @@ executionProviders: [cpu]
 def export_onnx(model, path, opset):
     cfg = model.cfg
     hs = cfg["d"] // cfg["heads"]
-    L = cfg["layers"]
+    L = cfg["layers"] + (1 if cfg.get("copy") else 0)  # the pointer's cache slot comes last
     wrapper = OnnxWrapper(model).eval()
     B, S, P = 1, 2, 3
     ids = torch.randint(len(SPECIALS), cfg["vocab"], (B, S))
     pos = torch.arange(P, P + S)[None]
     am = torch.ones(B, P + S, dtype=torch.long)
     pasts = [torch.randn(2, B, cfg["heads"], P, hs) for _ in range(L)]
+    if cfg.get("copy"):  # the pointer slot holds token ids in its values
+        pasts[-1][1] = torch.randint(0, cfg["vocab"], pasts[-1][1].shape).float()
     in_names = ["input_ids", "position_ids", "attention_mask"] + [f"past_{i}" for i in range(L)]
     out_names = ["logits"] + [f"present_{i}" for i in range(L)]
     dyn = {"input_ids": {0: "batch_size", 1: "seq_len"}, "position_ids": {0: "batch_size", 1: "seq_len"},

@@ -68,10 +68,19 @@ class Block(nn.Module):
 
 
 class TaskLM(nn.Module):
-    def __init__(self, vocab=None, d=160, layers=4, heads=4, context=320):
+    """GPT-2-style decoder. With `copy`, a pointer over the sequence so far: the next token's
+    distribution is a gated mix of the vocabulary softmax and the tokens the pointer attends to,
+    so a name the model has never seen can be copied from the request token by token (the
+    forward passes then return log-probabilities, which serve as logits). The pointer's keys and
+    the token ids ride in one more KV-cache slot (`past_L`, same shape as the others: keys as
+    [heads, head_size], the id in channel 0 of head 0), so the ONNX I/O stays "Kestrel ONNX LM v1"."""
+
+    def __init__(self, vocab=None, d=160, layers=4, heads=4, context=320, copy=False):
         super().__init__()
         vocab = vocab if vocab is not None else _TOK["current"].vocab_size
         self.cfg = dict(vocab=vocab, d=d, layers=layers, heads=heads, context=context)
+        if copy:
+            self.cfg["copy"] = True
         self.tok = nn.Embedding(vocab, d)
         self.pos = nn.Embedding(context, d)
         self.blocks = nn.ModuleList([Block(d, heads) for _ in range(layers)])
@@ -80,6 +89,30 @@ class TaskLM(nn.Module):
         for b in self.blocks:  # GPT-2's scaled init of residual projections
             nn.init.normal_(b.proj.weight, std=0.02 / math.sqrt(2 * layers))
             nn.init.normal_(b.out.weight, std=0.02 / math.sqrt(2 * layers))
+        if copy:
+            self.copy_q = nn.Linear(d, d)
+            self.copy_k = nn.Linear(d, d)
+            self.copy_gate = nn.Linear(d, 1)
+            nn.init.normal_(self.copy_q.weight, std=0.02)
+            nn.init.zeros_(self.copy_q.bias)
+            nn.init.normal_(self.copy_k.weight, std=0.02)
+            nn.init.zeros_(self.copy_k.bias)
+            # The gate starts shut (sigmoid(6) = 0.9975 to the vocabulary): a model initialised from a
+            # plain one starts from that model's outputs.
+            nn.init.zeros_(self.copy_gate.weight)
+            nn.init.constant_(self.copy_gate.bias, 6.0)
+
+    def _out(self, h, keys, ids, mask):
+        """h [B,S,d] final hidden states; keys [B,T,d] pointer keys; ids [B,T] token ids; mask [B|1,S,T]."""
+        logits = h @ self.tok.weight.t()
+        if not self.cfg.get("copy"):
+            return logits
+        att = (self.copy_q(h) @ keys.transpose(1, 2)) * (1.0 / math.sqrt(h.shape[-1]))
+        att = torch.softmax(att.masked_fill(~mask, -1e9), dim=-1)
+        onehot = (ids[:, :, None] == torch.arange(self.cfg["vocab"], device=ids.device)).to(h.dtype)
+        gate = torch.sigmoid(self.copy_gate(h))
+        p = gate * torch.softmax(logits, dim=-1) + (1 - gate) * (att @ onehot)
+        return torch.log(p + 1e-9)
 
     @staticmethod
     def _init(m):
@@ -97,7 +130,9 @@ class TaskLM(nn.Module):
         mask = torch.ones(S, S, dtype=torch.bool, device=idx.device).tril()[None, None]
         for b in self.blocks:
             x, _ = b(x, mask)
-        return self.ln_f(x) @ self.tok.weight.t()
+        h = self.ln_f(x)
+        keys = self.copy_k(h) if self.cfg.get("copy") else None
+        return self._out(h, keys, idx, mask[:, 0])
 
     def forward_cached(self, input_ids, position_ids, attention_mask, pasts):
         """The exported signature. pasts: list of [2,B,H,P,hs] (P may be 0).
@@ -113,12 +148,29 @@ class TaskLM(nn.Module):
         for b, past in zip(self.blocks, pasts):
             x, present = b(x, mask, past)
             presents.append(present)
-        return self.ln_f(x) @ self.tok.weight.t(), presents
+        h = self.ln_f(x)
+        if not self.cfg.get("copy"):
+            return self._out(h, None, None, None), presents
+        B = input_ids.shape[0]
+        H, hs = self.cfg["heads"], self.cfg["d"] // self.cfg["heads"]
+        new_keys = self.copy_k(h).view(B, S, H, hs).transpose(1, 2)
+        # The id in channel 0 of head 0, zeros elsewhere (a constant selector, so no dynamic shapes).
+        select = torch.zeros(1, H, 1, hs)
+        select[0, 0, 0, 0] = 1.0
+        new_ids = input_ids.to(h.dtype)[:, None, :, None] * select
+        past = pasts[len(self.blocks)]
+        keys = torch.cat([past[0], new_keys], dim=2)
+        ids = torch.cat([past[1], new_ids], dim=2)
+        presents.append(torch.stack([keys, ids]))
+        T = keys.shape[2]
+        out = self._out(h, keys.transpose(1, 2).reshape(B, T, H * hs), ids[:, 0, :, 0].round().long(), mask[:, 0])
+        return out, presents
 
     def empty_past(self, batch=1):
         c = self.cfg
         hs = c["d"] // c["heads"]
-        return [torch.zeros(2, batch, c["heads"], 0, hs) for _ in range(c["layers"])]
+        slots = c["layers"] + (1 if c.get("copy") else 0)
+        return [torch.zeros(2, batch, c["heads"], 0, hs) for _ in range(slots)]
 
 
 class OnnxWrapper(nn.Module):

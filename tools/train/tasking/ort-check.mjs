@@ -25,13 +25,15 @@ const BOS = special('<|bos|>');
 const SEP = special('<|sep|>');
 const EOS = special('<|eos|>');
 const maxTokens = Number(/^maxTokens:\s*(\d+)/m.exec(readFileSync(manifestPath, 'utf8'))?.[1] ?? 160);
-const { num_hidden_layers: L, num_key_value_heads: H, head_size: HS } = config.decoder;
+const { num_key_value_heads: H, head_size: HS } = config.decoder;
 const V = config.vocab_size;
 
 const session = await ort.InferenceSession.create(join(dir, config.decoder.filename), {
   intraOpNumThreads: 2,
   executionProviders: ['cpu'],
 });
+// KV-cache slots as the model declares them (a --copy model has one more than its layers), as Kestrel counts them.
+const L = session.inputNames.filter((n) => /^past_\d+$/.test(n)).length;
 
 const i64 = (arr, dims) => new ort.Tensor('int64', BigInt64Array.from(arr.map(BigInt)), dims);
 const emptyPast = () => new ort.Tensor('float32', new Float32Array(0), [2, 1, H, 0, HS]);

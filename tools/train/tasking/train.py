@@ -95,6 +95,8 @@ def parse_args(argv=None):
                    help="random meaningless words at clause boundaries, this chance each (needs wamerican; 0 = off)")
     p.add_argument("--wild", type=float, default=0.0,
                    help="share of unknown places named with word-list words, not the fixed noun list (needs wamerican; 0 = off)")
+    p.add_argument("--copy", action="store_true",
+                   help="add a pointer over the request (copy head): the next token mixes the vocabulary and copied tokens")
     p.add_argument("--init", default=None, help="start from this checkpoint's weights (experiments; not the shipped recipe)")
     return p.parse_args(argv)
 
@@ -202,10 +204,13 @@ def main(argv=None):
                                separators=(", ", ": ")) + "\n")
     print(f"wrote {len(rows)} held-out examples to {os.path.relpath(args.heldout, REPO)}")
 
-    model = TaskLM(d=args.d, layers=args.layers, heads=args.heads, context=args.context).to(args.device)
+    model = TaskLM(d=args.d, layers=args.layers, heads=args.heads, context=args.context, copy=args.copy).to(args.device)
     if args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu")["state"])
-        print(f"initialised from {args.init}")
+        missing, unexpected = model.load_state_dict(torch.load(args.init, map_location="cpu")["state"], strict=False)
+        # Only the pointer may start fresh (a --copy model from a plain one); anything else is a mismatch.
+        if unexpected or any(not k.startswith("copy_") for k in missing):
+            raise SystemExit(f"--init {args.init} does not fit this model: missing {missing}, unexpected {unexpected}")
+        print(f"initialised from {args.init}" + (f" (new: {', '.join(missing)})" if missing else ""))
     nparams = sum(p.numel() for p in model.parameters())
     print(f"model: d={args.d} layers={args.layers} heads={args.heads} context={args.context}, {nparams / 1e6:.2f}M params")
 
@@ -273,7 +278,7 @@ def main(argv=None):
 
     os.makedirs(os.path.dirname(args.ckpt), exist_ok=True)
     training = {"seed": args.seed, "steps": done, "minutes_budget": args.minutes, "scheduled_steps": args.steps, "d": args.d, "layers": args.layers,
-                "heads": args.heads, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
+                "heads": args.heads, "copy": args.copy, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
                 "examples": args.steps * args.batch, "train_minutes": round(train_s / 60, 1),
                 "mission": os.path.relpath(args.mission, REPO)}
     model = model.cpu()
