@@ -353,7 +353,7 @@ class Gen:
             if self.split == TRAIN and rng.random() < 0.4:
                 m = "the " + m
         elif r < 0.45:
-            name = "".join(_pick(rng, NAME_SYL) for _ in range(rng.randint(2, 3)))
+            name = self.made_up_name()
             noun = _pick(rng, self.s(PLACE_NOUNS))
             m = (f"{name} {noun}" if rng.random() < 0.6 else f"the {name} {noun}") if rng.random() < 0.8 else f"{noun} {name}"
         else:
@@ -364,6 +364,11 @@ class Gen:
         if m in {n for n, _ in self.zones} or any(m in a for _, a in self.zones):
             return self.known_place()
         return m, m
+
+    def made_up_name(self):
+        """Two or three syllables ("tolorin"): a place name no list holds."""
+        rng = self.rng
+        return "".join(_pick(rng, NAME_SYL) for _ in range(rng.randint(2, 3)))
 
     def wild_place(self):
         """An unknown place made of word-list words (training only): one to three words, an adjective, a
@@ -376,7 +381,7 @@ class Gen:
         if r < 0.15:
             words.insert(0, _pick(rng, PLACE_ADJ))
         elif r < 0.3:
-            name = "".join(_pick(rng, NAME_SYL) for _ in range(rng.randint(2, 3)))
+            name = self.made_up_name()
             self._unknown_words.add(name)
             words.insert(0, name)
         m = " ".join(words)

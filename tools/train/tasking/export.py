@@ -27,7 +27,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from model import SPECIALS, OnnxWrapper, TaskLM, set_tokenizer, tokenizer  # noqa: E402
+from model import SPECIALS, OnnxWrapper, TaskLM, cache_slots, set_tokenizer, tokenizer  # noqa: E402
 from tokenizer import from_state  # noqa: E402
 
 NAME = "kestrel-tasking"
@@ -66,7 +66,7 @@ def genai_config(cfg, onnx_name):
                 "head_size": cfg["d"] // cfg["heads"],
                 # KV-cache slots: with a pointer (--copy) one more than the transformer's layers, so a
                 # runtime that sizes its caches from this count feeds the pointer's slot like any other.
-                "num_hidden_layers": cfg["layers"] + (1 if cfg.get("copy") else 0),
+                "num_hidden_layers": cache_slots(cfg),
                 "inputs": {"input_ids": "input_ids", "position_ids": "position_ids",
                            "attention_mask": "attention_mask", "past_names": "past_%d"},
                 "outputs": {"logits": "logits", "present_names": "present_%d"},
@@ -102,7 +102,7 @@ executionProviders: [cpu]
 def export_onnx(model, path, opset):
     cfg = model.cfg
     hs = cfg["d"] // cfg["heads"]
-    L = cfg["layers"] + (1 if cfg.get("copy") else 0)  # the pointer's cache slot comes last
+    L = cache_slots(cfg)  # the pointer's cache slot comes last
     wrapper = OnnxWrapper(model).eval()
     B, S, P = 1, 2, 3
     ids = torch.randint(len(SPECIALS), cfg["vocab"], (B, S))

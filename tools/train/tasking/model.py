@@ -15,6 +15,11 @@ from tokenizer import BOS, EOS, PAD, SEP, SPECIALS, UNK, CharTokenizer  # noqa: 
 _TOK = {"current": CharTokenizer()}
 
 
+def cache_slots(cfg):
+    """KV-cache slots of a model config: one per layer, and the copy head's last when it has one."""
+    return cfg["layers"] + (1 if cfg.get("copy") else 0)
+
+
 def set_tokenizer(tok):
     _TOK["current"] = tok
 
@@ -169,8 +174,7 @@ class TaskLM(nn.Module):
     def empty_past(self, batch=1):
         c = self.cfg
         hs = c["d"] // c["heads"]
-        slots = c["layers"] + (1 if c.get("copy") else 0)
-        return [torch.zeros(2, batch, c["heads"], 0, hs) for _ in range(slots)]
+        return [torch.zeros(2, batch, c["heads"], 0, hs) for _ in range(cache_slots(c))]
 
 
 class OnnxWrapper(nn.Module):
