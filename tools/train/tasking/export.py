@@ -14,6 +14,8 @@ the manifest kestrel-tasking.yaml (with sha256s) and checks the ONNX with
 onnx.checker. train.py calls export_all() at the end; by hand:
 
     /usr/bin/python3 tools/train/tasking/export.py --ckpt .scratch/tasking/kestrel-tasking.pt --out models/
+
+`--ckpt` also takes an exported model (`models/kestrel-tasking.onnx`), read back by onnx_weights.py.
 """
 
 import argparse
@@ -28,6 +30,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from model import SPECIALS, OnnxWrapper, TaskLM, cache_slots, set_tokenizer, tokenizer  # noqa: E402
+from onnx_weights import load_checkpoint  # noqa: E402
 from tokenizer import from_state  # noqa: E402
 
 NAME = "kestrel-tasking"
@@ -166,7 +169,7 @@ def main(argv=None):
     p.add_argument("--out", default="models")
     p.add_argument("--opset", type=int, default=14)
     args = p.parse_args(argv)
-    ck = torch.load(args.ckpt, map_location="cpu")
+    ck = load_checkpoint(args.ckpt)
     set_tokenizer(from_state(ck.get("tokenizer")))
     model = TaskLM(**ck["cfg"])
     model.load_state_dict(ck["state"])

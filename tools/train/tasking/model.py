@@ -20,6 +20,12 @@ def cache_slots(cfg):
     return cfg["layers"] + (1 if cfg.get("copy") else 0)
 
 
+def _log_sigmoid(x):
+    """log(sigmoid(x)) from Exp and Log alone, exact to float32's absolute precision for any x (the
+    ONNX export of F.logsigmoid is Log(Sigmoid(x)), as good as the runtime's Sigmoid for x << 0)."""
+    return torch.clamp(x, max=0.0) - torch.log(1.0 + torch.exp(-torch.abs(x)))
+
+
 def set_tokenizer(tok):
     _TOK["current"] = tok
 
@@ -115,9 +121,19 @@ class TaskLM(nn.Module):
         att = (self.copy_q(h) @ keys.transpose(1, 2)) * (1.0 / math.sqrt(h.shape[-1]))
         att = torch.softmax(att.masked_fill(~mask, -1e9), dim=-1)
         onehot = (ids[:, :, None] == torch.arange(self.cfg["vocab"], device=ids.device)).to(h.dtype)
-        gate = torch.sigmoid(self.copy_gate(h))
-        p = gate * torch.softmax(logits, dim=-1) + (1 - gate) * (att @ onehot)
-        return torch.log(p + 1e-9)
+        # The mix in log space: log(g p_vocab + (1 - g) p_copy), the gate's two logs written out.
+        # The gate is nearly shut on most tokens (1 - g about 1e-6): as probabilities, 1 - g cancels
+        # in float32, and torch.log(torch.sigmoid(-z)) (what F.logsigmoid exports to) rides on
+        # onnxruntime's Sigmoid, whose error is absolute (about 1e-8): 1.5 % of 1e-6, so copied
+        # tokens came out up to 0.1 apart in log p between torch and onnxruntime, and between
+        # onnxruntime's cached and recomputed sequence.
+        z = self.copy_gate(h)
+        log_vocab = _log_sigmoid(z) + torch.log_softmax(logits, dim=-1)
+        # Tokens absent from the sequence have p_copy = 0: a floor far below anything the vocabulary
+        # side gives (and a zero gradient there) rather than log(0).
+        log_copy = _log_sigmoid(-z) + torch.log((att @ onehot).clamp_min(1e-30))
+        top = torch.maximum(log_vocab, log_copy)
+        return top + torch.log(torch.exp(log_vocab - top) + torch.exp(log_copy - top))
 
     @staticmethod
     def _init(m):

@@ -42,6 +42,7 @@ from evaluate import evaluate, load_jsonl  # noqa: E402
 from model import (  # noqa: E402
     EOS, PAD, SEP, TaskLM, encode_prompt, encode_text, greedy_plan, greedy_plan_full, set_tokenizer, tokenizer,
 )
+from onnx_weights import load_checkpoint  # noqa: E402
 from tokenizer import BpeTokenizer, CharTokenizer, from_state  # noqa: E402
 
 try:
@@ -97,7 +98,7 @@ def parse_args(argv=None):
                    help="share of unknown places named with word-list words, not the fixed noun list (needs wamerican; 0 = off)")
     p.add_argument("--copy", action="store_true",
                    help="add a pointer over the request (copy head): the next token mixes the vocabulary and copied tokens")
-    p.add_argument("--init", default=None, help="start from this checkpoint's weights (experiments; not the shipped recipe)")
+    p.add_argument("--init", default=None, help="start from these weights: a checkpoint (.pt) or an exported model (.onnx, read back by onnx_weights.py)")
     return p.parse_args(argv)
 
 
@@ -181,8 +182,9 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     zones = corpus.load_zones(args.mission)
-    if args.init:
-        set_tokenizer(from_state(torch.load(args.init, map_location="cpu").get("tokenizer")))
+    init = load_checkpoint(args.init) if args.init else None
+    if init:
+        set_tokenizer(from_state(init.get("tokenizer")))
     elif args.tokenizer == "bpe":
         # Learned from TRAIN requests and their plans only (a seeded stream of its own): HELDOUT words stay unseen.
         sample = corpus.make_examples(zones, corpus.TRAIN, 20000, f"{args.seed}:bpe")
@@ -205,8 +207,8 @@ def main(argv=None):
     print(f"wrote {len(rows)} held-out examples to {os.path.relpath(args.heldout, REPO)}")
 
     model = TaskLM(d=args.d, layers=args.layers, heads=args.heads, context=args.context, copy=args.copy).to(args.device)
-    if args.init:
-        missing, unexpected = model.load_state_dict(torch.load(args.init, map_location="cpu")["state"], strict=False)
+    if init:
+        missing, unexpected = model.load_state_dict(init["state"], strict=False)
         # Only the pointer may start fresh (a --copy model from a plain one); anything else is a mismatch.
         if unexpected or any(not k.startswith("copy_") for k in missing):
             raise SystemExit(f"--init {args.init} does not fit this model: missing {missing}, unexpected {unexpected}")
