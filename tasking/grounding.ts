@@ -9,29 +9,35 @@ const ZONE_PATTERN = new RegExp(PLAN_JSON_SCHEMA.properties.zone.pattern);
 /** Integers the schema admits: 16 digits stay exact in a JS number. */
 const MAX_NUMBER_DIGITS = 16;
 
-const NUMERIC_KEYS = ['altitudeM', 'speedMps', 'returnHomePct'] as const;
+/** The plan's numeric keys and the quantity each one holds. */
+const NUMERIC_KEYS = { altitudeM: 'length', speedMps: 'speed', returnHomePct: 'percent' } as const;
+type Quantity = (typeof NUMERIC_KEYS)[keyof typeof NUMERIC_KEYS];
 
 /**
  * The plan schema narrowed to one request: every number in a plan must be a
- * number the operator said, and a zone must be one the mission defines or
- * words the operator said (copied, so that an unknown place is rejected by
- * name instead of being garbled into something that looks like a place).
+ * number the operator said, as the quantity its key holds, and a zone must be
+ * one the mission defines or words the operator said (copied, so that an
+ * unknown place is rejected by name instead of being garbled into something
+ * that looks like a place).
  *
  * Why: a small model's typical errors are a digit repeated or invented
- * ("67" read back as 6777) and a place name hallucinated half-way. Neither
- * can be caught afterwards (6777 % is a valid integer), but both can be made
- * unsayable. The model still decides which number is the altitude and
- * whether a place was named at all; grounding only removes values nobody
- * spoke. A request with no numbers yields a schema with no numeric fields.
+ * ("67" read back as 6777), a number put under the wrong key ("home at 67
+ * percent" read back as a speed of 67 m/s) and a place name hallucinated
+ * half-way. None can be caught afterwards (6777 % is a valid integer, 67 m/s
+ * a valid speed), but all can be made unsayable. The model still decides
+ * which number is the altitude and whether a place was named; grounding only
+ * removes values nobody spoke. A number said with no unit may fill any
+ * numeric key; a request with no numbers yields a schema with no numeric fields.
  */
 export function groundedPlanSchema(request: string, zones: ZoneIndex): object {
-  const numbers = spokenIntegers(request);
+  const said = spokenQuantities(request);
   const places = [...new Set([...zones.known.map((z) => z.toLowerCase()), ...spokenSpans(request)])].filter(
     (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p),
   );
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {
-    if ((NUMERIC_KEYS as readonly string[]).includes(key)) {
+    if (key in NUMERIC_KEYS) {
+      const numbers = said[NUMERIC_KEYS[key as keyof typeof NUMERIC_KEYS]];
       if (numbers.length > 0) properties[key] = { enum: numbers };
     } else if (key === 'zone') {
       if (places.length > 0) properties[key] = { type: 'string', enum: places };
@@ -45,13 +51,74 @@ export function groundedPlanSchema(request: string, zones: ZoneIndex): object {
 /** Whole numbers written in digits, as integers, first mention first ("1,000" is two numbers: say "1000"). */
 export function spokenIntegers(request: string): number[] {
   const out: number[] = [];
+  for (const { value } of spokenNumbers(request)) if (!out.includes(value)) out.push(value);
+  return out;
+}
+
+/**
+ * The numbers a request says, sorted by the quantity the unit after each one
+ * names: metres (`40 m`, `40 metres`), metres per second (`8 m/s`, `8 mps`,
+ * `8 metres per second`) or percent (`30%`, `30 percent`). A number with no
+ * unit, or one this does not know (`400 feet`), counts as every quantity:
+ * grounding narrows by unit only where the operator said one. Unit words
+ * are matched allowing one typo ("metrs", "prcent"), as operators type them.
+ */
+export function spokenQuantities(request: string): Record<Quantity, number[]> {
+  const out: Record<Quantity, number[]> = { length: [], speed: [], percent: [] };
+  const add = (q: Quantity, n: number): void => {
+    if (!out[q].includes(n)) out[q].push(n);
+  };
+  for (const { value, after } of spokenNumbers(request)) {
+    const unit = unitOf(after);
+    if (unit === undefined) for (const q of Object.keys(out) as Quantity[]) add(q, value);
+    else add(unit, value);
+  }
+  return out;
+}
+
+function spokenNumbers(request: string): { value: number; after: string }[] {
+  const out: { value: number; after: string }[] = [];
   for (const m of request.matchAll(/\d+/g)) {
     const digits = m[0].replace(/^0+(?=\d)/, '');
     if (digits.length > MAX_NUMBER_DIGITS) continue;
-    const n = Number(digits);
-    if (!out.includes(n)) out.push(n);
+    out.push({ value: Number(digits), after: request.slice(m.index + m[0].length) });
   }
   return out;
+}
+
+/** The quantity the text right after a number names, if it starts with a unit. */
+function unitOf(after: string): Quantity | undefined {
+  const text = after.toLowerCase();
+  if (/^\s*%/.test(text)) return 'percent';
+  if (/^\s*(m\/s|mps)\b/.test(text)) return 'speed';
+  const words = text.match(/^\s*([a-z]+)(?:\s+([a-z]+)(?:\s+([a-z]+))?)?/);
+  const [first = '', second = '', third = ''] = words?.slice(1) ?? [];
+  if (first === 'pct' || near(first, 'percent') || (first === 'per' && near(second, 'cent'))) return 'percent';
+  if (first === 'm' || LENGTH_WORDS.some((w) => near(first, w))) {
+    // "metres per second", "metres a second": a speed, not a height.
+    const perSecond = (second === 'per' || second === 'a') && near(third, 'second');
+    return perSecond ? 'speed' : 'length';
+  }
+  return undefined;
+}
+
+const LENGTH_WORDS = ['metres', 'meters', 'metre', 'meter'];
+
+/** Equal, or one typo apart (a letter dropped, doubled, changed or two swapped) for words of four letters or more. */
+function near(word: string, target: string): boolean {
+  if (word === target) return true;
+  if (target.length < 4 || Math.abs(word.length - target.length) > 1) return false;
+  return editDistanceAtMostOne(word, target);
+}
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const restA = a.slice(i);
+  const restB = b.slice(i);
+  if (restA.slice(1) === restB.slice(1)) return true; // one changed
+  if (restA.slice(1) === restB || restA === restB.slice(1)) return true; // one dropped or doubled
+  return restA.length >= 2 && restA[0] === restB[1] && restA[1] === restB[0] && restA.slice(2) === restB.slice(2); // swapped
 }
 
 /** Every run of 1..6 consecutive words of the request, lowercased, joined by one space. */

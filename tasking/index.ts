@@ -16,7 +16,7 @@ export {
 } from './plan.js';
 export type { Plan, PlanParse } from './plan.js';
 export { ZoneIndex, normaliseZoneName } from './zones.js';
-export { groundedPlanSchema, spokenIntegers, spokenSpans } from './grounding.js';
+export { groundedPlanSchema, spokenIntegers, spokenQuantities, spokenSpans } from './grounding.js';
 export type { ResolvedZone, ZoneLookup } from './zones.js';
 export { compilePlan } from './compile.js';
 export type { CompiledPlan, PlanRejection, PlanStep } from './compile.js';

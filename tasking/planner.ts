@@ -60,6 +60,11 @@ export interface TaskingAnswer {
   readonly summary: string;
   /** The model's raw output, when it ran. */
   readonly output?: string;
+  /**
+   * The plan as parsed from the output, with a zone that resolved written as
+   * the mission's own name ("the pit", an alias, becomes "quarry"): the
+   * operator confirms, and the guard judges, the zone that will be flown.
+   */
   readonly plan?: Plan;
   readonly retask?: Retask;
   readonly rejections: readonly PlanRejection[];
@@ -201,11 +206,13 @@ export class TaskingPlanner {
     }
 
     const compiled = compilePlan(parsed.plan, this.mission, this.zones, id);
+    const { areaName } = compiled.retask;
+    const plan = areaName !== undefined ? { ...parsed.plan, zone: areaName } : parsed.plan;
     const guard = compiled.rejections.length === 0 ? dryRunPlan(compiled, this.mission, start, nowMs) : undefined;
     const common = {
       ...base,
       output: generated.text,
-      plan: parsed.plan,
+      plan,
       retask: compiled.retask,
       rejections: compiled.rejections,
       ...(guard !== undefined ? { guard } : {}),
@@ -229,7 +236,7 @@ export class TaskingPlanner {
       });
     }
     const modified = guard?.steps.filter((s) => s.verdict === 'modify').length ?? 0;
-    const what = describePlan(parsed.plan);
+    const what = describePlan(plan);
     const then = this.needsConfirmation ? 'waits for operator confirmation' : 'takes effect now';
     return this.done({
       ...common,

@@ -9,6 +9,7 @@ import {
   groundedPlanSchema,
   homeStart,
   spokenIntegers,
+  spokenQuantities,
   spokenSpans,
 } from '../../tasking/index.js';
 
@@ -34,6 +35,41 @@ describe('what a request says', () => {
     expect(spokenIntegers('altitude 12345678901234567890')).toEqual([]);
   });
 
+  it('sorts numbers by the unit said after them: metres, metres per second, percent', () => {
+    expect(spokenQuantities('stay above 40 metres, 8 m/s, home at 30%')).toEqual({
+      length: [40],
+      speed: [8],
+      percent: [30],
+    });
+    expect(spokenQuantities('maintain 61m, limit speed to 13m/s, rtb at 15 percent')).toEqual({
+      length: [61],
+      speed: [13],
+      percent: [15],
+    });
+    // Metres per second is a speed; "per cent" and "pct" are percentages.
+    expect(spokenQuantities('travel at 12 metres per second, 9 meters a second, 5 mps')).toMatchObject({
+      length: [],
+      speed: [12, 9, 5],
+    });
+    expect(spokenQuantities('home at 20 per cent or 25 pct').percent).toEqual([20, 25]);
+  });
+
+  it('reads unit words with one typo, as operators type them', () => {
+    expect(spokenQuantities('keep it above 98 metrs, home at 60 prcent, 19 meters per sceond')).toEqual({
+      length: [98],
+      speed: [19],
+      percent: [60],
+    });
+  });
+
+  it('counts a number with no unit, or an unknown one, as every quantity', () => {
+    const all = { length: [30], speed: [30], percent: [30] };
+    expect(spokenQuantities('altitude 30')).toEqual(all);
+    expect(spokenQuantities('climb to 30 feet')).toEqual(all);
+    // "minutes" is not "metres" one typo away.
+    expect(spokenQuantities('hold for 30 minutes')).toEqual(all);
+  });
+
   it('reads runs of up to six words, lowercased, punctuation dropped', () => {
     const spans = spokenSpans('Hold over The Lake, now');
     expect(spans).toContain('the lake');
@@ -49,6 +85,16 @@ describe('groundedPlanSchema', () => {
     expect(c.accepts('{"behavior":"area_search","zone":"east sector","returnHomePct":67}')).toBe(true);
     expect(c.accepts('{"behavior":"area_search","returnHomePct":6777}')).toBe(false);
     expect(c.accepts('{"behavior":"area_search","altitudeM":6}')).toBe(false);
+  });
+
+  it('EXPECTED FAILURE - a number said with a unit fills only the keys of that quantity', () => {
+    const c = constraintFor('return to base once battery reaches 67 percent, keep it above 22 metres');
+    expect(c.accepts('{"behavior":"return_home","altitudeM":22,"returnHomePct":67}')).toBe(true);
+    expect(c.accepts('{"behavior":"return_home","speedMps":67}')).toBe(false);
+    expect(c.accepts('{"behavior":"return_home","altitudeM":67}')).toBe(false);
+    expect(c.accepts('{"behavior":"return_home","returnHomePct":22}')).toBe(false);
+    // Nothing said as a speed: no speed key at all.
+    expect(c.accepts('{"behavior":"return_home","speedMps":22}')).toBe(false);
   });
 
   it('EXPECTED FAILURE - a request without numbers admits no numeric field at all', () => {

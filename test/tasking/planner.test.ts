@@ -106,3 +106,44 @@ describe('tasking planner on a real (random-weight) ONNX language model', () => 
     }
   });
 });
+
+describe('tasking planner on the shipped tasking model', () => {
+  const SHIPPED = path.resolve(import.meta.dirname, '../../models/kestrel-tasking.yaml');
+  let tuned: LanguageModel;
+  beforeAll(async () => {
+    tuned = await loadLanguageModel(await loadLanguageManifest(SHIPPED), { logger });
+  });
+  afterAll(async () => {
+    await tuned.close();
+  });
+
+  it("writes a zone it resolved as the mission's own name, whatever the model spelt", async () => {
+    const planner = new TaskingPlanner({ mission, model: tuned, logger });
+    // The shipped model copies "the quarry" from this request (if a retrained model stops doing so,
+    // pick a request where it writes an alias or a leading "the": the check below says which).
+    const a = await planner.plan(
+      'no lower than 66 metres. and could you keep patrolling the quarry',
+      homeStart(mission),
+      Date.now(),
+    );
+    const spelt = (JSON.parse(a.output ?? '{}') as { zone?: string }).zone;
+    expect(spelt, 'the model wrote the canonical name: this request no longer exercises the rewrite').toBe(
+      'the quarry',
+    );
+    expect(a.plan?.zone).toBe('quarry');
+    expect(a.retask?.areaName).toBe('quarry');
+  });
+
+  it('EXPECTED FAILURE - a number said as a percentage is never a speed or an altitude', async () => {
+    const planner = new TaskingPlanner({ mission, model: tuned, logger });
+    const a = await planner.plan(
+      // From the held-out fixture: under number-only grounding the shipped model read 84 as a speed too.
+      'WELL, PLEAASE KEEP PATROLLING THE WEST SECTOR FOR CARS, AFTER THAT SMOKE THEN BATTERY FLOOR 84%',
+      homeStart(mission),
+      Date.now(),
+    );
+    expect(a.plan?.returnHomePct).toBe(84);
+    expect(a.plan?.speedMps).toBeUndefined();
+    expect(a.plan?.altitudeM).toBeUndefined();
+  });
+});
