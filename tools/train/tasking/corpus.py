@@ -307,6 +307,81 @@ JOINERS = {
 }
 
 
+# More TRAIN phrasings (`--rich`): about twice the paraphrases of each slot, for a model that has only
+# its corpus to learn language from. Written as new ways an operator says these things, not as the
+# held-out ones (enrich() refuses any phrase that is also HELDOUT). Off by default, so the steps
+# trained before it (README) draw the same corpus.
+RICH = {
+    "AREA_VERBS": ["comb", "comb through", "survey", "search across", "do a grid over", "look around",
+                   "sweep over", "search the whole of", "give a sweep to", "scan the area of"],
+    "PATROL_VERBS": ["fly circuits over", "do laps of", "run a loop over", "patrol back and forth over",
+                     "fly a loop around", "patrol the area of"],
+    "INSPECT_VERBS": ["take a look at", "have a look at", "look closely at", "examine", "check on",
+                      "give a close look to"],
+    "HOLD_PHRASES": ["hold still", "keep station", "pause there", "stay there", "hover here", "hover now",
+                     "stop where you are"],
+    "RTH_PHRASES": ["fly back", "return now", "come back", "back to base", "go back home", "come home now",
+                    "return to home", "go home now"],
+    "LAND_PHRASES": ["set down", "set it down", "land here", "land as soon as you can", "bring it down",
+                     "land please"],
+    "FILLER_PREFIX": ["hey,", "kestrel here,", "this is base,", "alright kestrel,", "quick one,", "next task,",
+                      "ok kestrel", "base to kestrel,"],
+    "FILLER_SUFFIX": ["over", "thanks kestrel", "when ready", "please and thanks", "go", "copy"],
+    "FILLER_INFIX": ["so", "uh, also", "and also", "plus"],
+    "PLACE_NOUNS": ["boat ramp", "fire tower", "pipeline", "bus depot", "stadium", "warehouse", "pier",
+                    "tunnel", "overpass", "ridge trail", "cemetery", "hospital", "greenhouse", "silo",
+                    "windmill", "lighthouse", "mine entrance", "town square", "football field",
+                    "train station", "ferry dock", "water plant"],
+    "ALT_TEMPLATES": ["climb to {n} metres", "descend to {n} m", "hold at {n} meters", "set altitude {n} m",
+                      "go up to {n} m", "operate at {n} metres", "keep at least {n} metres up",
+                      "stay over {n} metres", "min alt {n} m", "fly high at {n}m", "altitude set to {n} m",
+                      "hold {n} metres"],
+    "SPEED_TEMPLATES": ["cap speed at {n} m/s", "speed limit {n} m/s", "slow to {n} m/s", "fly at {n} metres a second",
+                        "ground speed {n} m/s", "hold {n} m/s", "stay under {n} m/s", "at most {n} metres per second",
+                        "up to {n} m/s", "{n} m/s max"],
+    "BATT_TEMPLATES": ["return when battery is down to {n}%", "come home with {n}% left",
+                       "return home at {n} percent remaining", "when battery gets to {n} percent, come home",
+                       "battery reserve of {n}%", "head back at {n}% battery", "go home once battery is {n} percent",
+                       "rtb at {n}% battery left", "come home if battery falls below {n}%",
+                       "keep {n} percent battery for the trip home", "bingo {n}%"],
+    "TARGET_LEAD": ["scan for {t}", "report {t}", "track {t}", "locate {t}", "look out for {t}",
+                    "eyes out for {t}", "seeking {t}", "mark {t}", "search for {t}", "watch out for {t}"],
+    "TARGET_JOIN": ["{a} plus {b}", "{a} as well as {b}", "{a}, and {b}", "{a}, next {b}",
+                    "{a} and after them {b}", "first {a}, then {b}"],
+    "TARGET_JOIN3": ["{a}, {b}, then {c}", "{a} then {b} and {c}", "{a}, next {b}, last {c}",
+                     "first {a}, then {b}, then {c}"],
+    "TARGET_PRIORITY": ["{a} come before {b}", "rank {a} above {b}", "{a} outrank {b}", "favour {a} over {b}"],
+    "PAYLOAD_PHRASES.auto": ["drop whenever you need to", "water drops allowed", "use the water freely",
+                             "drop without asking", "release water freely", "you may drop", "drops are fine",
+                             "water on auto", "drop on any fire"],
+    "PAYLOAD_PHRASES.confirm": ["get my approval before dropping", "no drops without my ok",
+                                "wait for my go before any drop", "drop only when i say",
+                                "request permission to drop", "confirm each drop with me", "call me before dropping water"],
+    "PAYLOAD_PHRASES.off": ["hold all drops", "no water at all", "water stays in the tank", "don't release anything",
+                            "payload disabled", "keep the payload", "drops are off", "never drop water",
+                            "water is off limits"],
+    "MAIN_TEMPLATES": ["{v} {p} and find {t}", "would you {v} {p}", "go and {v} {p}", "{v} {p} to find {t}",
+                       "next, {v} {p}", "time to {v} {p}", "get to {p} and {v} it", "{v} {p} searching for {t}"],
+    "PLACE_PREP": ["around {p}", "just over {p}", "next to {p}"],
+    "JOINERS": [" plus ", ", next ", ", and then ", " and also "],
+}
+_RICH_ON = {"on": False}
+
+
+def enrich():
+    """Adds the RICH phrasings to TRAIN (once). Call before drawing examples or noise words."""
+    if _RICH_ON["on"]:
+        return
+    tables = globals()
+    for key, extra in RICH.items():
+        name, _, policy = key.partition(".")
+        table = tables[name][policy] if policy else tables[name]
+        clash = sorted(set(extra) & set(table[HELDOUT]))
+        if clash:
+            raise SystemExit(f"corpus: RICH {key} repeats HELDOUT phrasings {clash}")
+        table[TRAIN] = table[TRAIN] + [e for e in extra if e not in table[TRAIN]]
+    _RICH_ON["on"] = True
+
 def _pick(rng, seq):
     return seq[rng.randrange(len(seq))]
 
@@ -597,8 +672,11 @@ def main(argv=None):
     p.add_argument("--show", type=int, default=0, help="print this many training examples and exit")
     p.add_argument("--noise", type=float, default=0.0, help="with --show: random-word noise rate (see make_examples)")
     p.add_argument("--wild", type=float, default=0.0, help="with --show: share of word-list place names (see make_examples)")
+    p.add_argument("--rich", action="store_true", help="with --show: the RICH training phrasings too (see enrich)")
     args = p.parse_args(argv)
     zones = load_zones(args.mission)
+    if args.rich:
+        enrich()
     if args.show:
         words = load_noise_words(zones) if args.noise or args.wild else None
         for req, plan in make_examples(zones, TRAIN, args.show, args.seed, args.noise, words, args.wild):

@@ -96,6 +96,8 @@ def parse_args(argv=None):
                    help="random meaningless words at clause boundaries, this chance each (needs wamerican; 0 = off)")
     p.add_argument("--wild", type=float, default=0.0,
                    help="share of unknown places named with word-list words, not the fixed noun list (needs wamerican; 0 = off)")
+    p.add_argument("--rich", action="store_true",
+                   help="train on the corpus's RICH phrasings too (about twice the TRAIN paraphrases; HELDOUT unchanged)")
     p.add_argument("--copy", action="store_true",
                    help="add a pointer over the request (copy head): the next token mixes the vocabulary and copied tokens")
     p.add_argument("--init", default=None, help="start from these weights: a checkpoint (.pt) or an exported model (.onnx, read back by onnx_weights.py)")
@@ -182,6 +184,8 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     zones = corpus.load_zones(args.mission)
+    if args.rich:
+        corpus.enrich()
     init = load_checkpoint(args.init) if args.init else None
     if init:
         set_tokenizer(from_state(init.get("tokenizer")))
@@ -280,7 +284,7 @@ def main(argv=None):
 
     os.makedirs(os.path.dirname(args.ckpt), exist_ok=True)
     training = {"seed": args.seed, "steps": done, "minutes_budget": args.minutes, "scheduled_steps": args.steps, "d": args.d, "layers": args.layers,
-                "heads": args.heads, "copy": args.copy, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
+                "heads": args.heads, "copy": args.copy, "rich": args.rich, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
                 "examples": args.steps * args.batch, "train_minutes": round(train_s / 60, 1),
                 "mission": os.path.relpath(args.mission, REPO)}
     model = model.cpu()
