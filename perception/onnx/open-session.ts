@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { ProviderFallback, TensorInfo } from '../backend.js';
 import type { ExecutionProviderName } from '../manifest.js';
+import { prepareOrtEnvironment } from './ort-environment.js';
 
 export interface OnnxSessionOptions {
   readonly executionProviders: readonly ExecutionProviderName[];
@@ -117,6 +118,7 @@ export async function tryOpenOnnxSession(
   model: Uint8Array,
   options: OnnxSessionOptions,
 ): Promise<OnnxSession | OpenFailure> {
+  await prepareOrtEnvironment();
   const fallbacks: ProviderFallback[] = [];
   for (const provider of options.executionProviders) {
     const missing = missingProviderLibrary(provider);

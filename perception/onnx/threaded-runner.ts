@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../runtime/index.js';
 import type { ModelRunner, OutputTensor, ProviderFallback, TensorInfo } from '../backend.js';
 import { InferenceError, ModelLoadError } from '../errors.js';
+import { prepareOrtEnvironment } from './ort-environment.js';
 import type { FromThread, ThreadSessionOptions, ToThread } from './thread-protocol.js';
 
 /**
@@ -93,6 +94,8 @@ export class ThreadedOnnxRunner implements ModelRunner {
     metadata: Record<string, string>,
     logger: Logger,
   ): Promise<ThreadedOnnxRunner> {
+    // The thread's 4 MiB stack is too small for onnxruntime to build its environment there under a long command line.
+    await prepareOrtEnvironment();
     const thread = startThread();
     const loaded = await new Promise<Loaded>((resolve, reject) => {
       const onMessage = (message: FromThread): void => {
