@@ -256,12 +256,12 @@ export function renderFlights(c: FlightComparison): string {
   const cell = (o: FlightOutcome | undefined): string =>
     o === undefined
       ? '-'
-      : `${String(o.fires.out)}/${String(o.fires.ignited)} out, ${String(o.fires.burning)} burning, ${o.completed ? 'completed' : 'not completed'}, ${String(o.safety.payloadNearPerson + o.safety.fenceExits)} violations`;
+      : `${String(o.fires.out)}/${String(o.fires.ignited)} out, ${String(o.fires.burning)} burning, ${o.completed ? `completed at ${o.elapsedS.toFixed(1)} s` : `not completed in ${o.elapsedS.toFixed(1)} s`}, ${String(o.safety.payloadNearPerson + o.safety.fenceExits)} violations`;
   const lines = [
-    'flight  current model                                          candidate',
+    'flight  current model                                                    candidate',
     ...c.rows.map(
       (r) =>
-        `${`seed ${String(r.seed)}`.padEnd(8)}${cell(r.current).padEnd(55)}${cell(r.candidate)}${r.held ? '' : '  FAILED'}`,
+        `${`seed ${String(r.seed)}`.padEnd(8)}${cell(r.current).padEnd(65)}${cell(r.candidate)}${r.held ? '' : '  FAILED'}`,
     ),
     c.held ? `flights: ${c.reason}` : `flights refused: ${c.reason}`,
   ];

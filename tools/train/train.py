@@ -75,6 +75,9 @@ def parse_args(argv=None):
     p.add_argument("--crop-person", type=float, default=0.5, metavar="P",
                    help="with --crop: share of crops, in images with a person, placed to hold a whole person "
                         "(default 0.5)")
+    p.add_argument("--full", type=float, default=0.0, metavar="P",
+                   help="with --crop: share of steps that train on the whole --imgsz frame instead, so objects larger "
+                        "than the crop (a fire filling the view from 15 m) are seen whole (default 0: crops only)")
     p.add_argument("--p2", action="store_true",
                    help="add a stride-4 output level for small objects (rows after the stride-8 ones in the export)")
     p.add_argument("--p2-max", type=float, default=12.0, metavar="PX",
@@ -267,6 +270,8 @@ def main(argv=None):
             sys.exit("error: --crop must be a multiple of 32 and fit in --imgsz")
     if not 0.0 <= args.crop_person <= 1.0:
         sys.exit("error: --crop-person must be within 0..1")
+    if not 0.0 <= args.full <= 1.0:
+        sys.exit("error: --full must be within 0..1")
     seed_everything(args.seed)
     torch.set_num_threads(args.threads)
     names = read_names(args.data)
@@ -302,6 +307,9 @@ def main(argv=None):
     train_w, train_h = size_wh(train_size)
     anchors = anchor_points(train_h // STRIDE, train_w // STRIDE)
     anchors4 = anchor_points(train_h // (STRIDE // 2), train_w // (STRIDE // 2), stride=STRIDE // 2)
+    # Whole-frame steps (--full) run on the input's own grid.
+    full_anchors = (anchor_points(in_h // STRIDE, in_w // STRIDE),
+                    anchor_points(in_h // (STRIDE // 2), in_w // (STRIDE // 2), stride=STRIDE // 2))
     decay, no_decay = [], []
     for n_, p in model.named_parameters():
         (no_decay if p.ndim <= 1 else decay).append(p)
@@ -328,6 +336,8 @@ def main(argv=None):
         if args.crop is not None:
             m["crop"] = size_text(args.crop)
             m["crop_person"] = args.crop_person
+            if args.full > 0:
+                m["full"] = args.full
         if args.p2:
             m["p2_max"] = args.p2_max
         if args.pix:
@@ -353,17 +363,20 @@ def main(argv=None):
         for k in bar:
             idx = order[k * args.batch:(k + 1) * args.batch]
             x, y = train_x[idx], [train_y[int(i)] for i in idx]
-            if args.crop is not None:
+            # Drawn only with --full, so runs without it keep their random stream.
+            whole = args.crop is not None and args.full > 0 and rng.random() < args.full
+            if args.crop is not None and not whole:
                 x, y = crop_batch(x, y, (in_w, in_h), (train_w, train_h), rng, person, args.crop_person)
-            x, y = augment(x, y, train_size, rng)
+            x, y = augment(x, y, args.imgsz if whole else train_size, rng)
+            step_anchors = full_anchors if whole else (anchors, anchors4)
             for group in opt.param_groups:
                 group["lr"] = lr_at(step)
             if args.p2:
-                loss, (lc, lb) = detection_loss_levels(model.levels(x), y, [anchors, anchors4], args.p2_max,
+                loss, (lc, lb) = detection_loss_levels(model.levels(x), y, list(step_anchors), args.p2_max,
                                                        yielding=yielding, l1=args.l1)
             else:
                 box, cls = model(x)
-                loss, (lc, lb) = detection_loss(box, cls, y, anchors, yielding=yielding)
+                loss, (lc, lb) = detection_loss(box, cls, y, step_anchors[0], yielding=yielding)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)

@@ -64,7 +64,9 @@ describe('promotion flights (flyMission, compareFlights)', () => {
     const c = compareFlights([{ current: shipped, candidate: blind }]);
     expect(c.held).toBe(false);
     expect(c.reason).toMatch(/seed 7: left 2 fire\(s\) burning \(current model: 0\); put out 0 fire\(s\)/);
-    expect(renderFlights(c)).toMatch(/seed 7\s+2\/2 out, 0 burning, completed, 0 violations\s+0\/2 out.*FAILED/);
+    expect(renderFlights(c)).toMatch(
+      /seed 7\s+2\/2 out, 0 burning, completed at \d+\.\d s, 0 violations\s+0\/2 out.*FAILED/,
+    );
     expect(compareFlights([{ current: blind, candidate: shipped }]).held).toBe(true);
   });
 
