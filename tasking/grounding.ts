@@ -36,7 +36,7 @@ export function groundedPlanSchema(request: string, zones: ZoneIndex): object {
   );
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {
-    if (key in NUMERIC_KEYS) {
+    if (Object.hasOwn(NUMERIC_KEYS, key)) {
       const numbers = said[NUMERIC_KEYS[key as keyof typeof NUMERIC_KEYS]];
       if (numbers.length > 0) properties[key] = { enum: numbers };
     } else if (key === 'zone') {
