@@ -1,35 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '../..');
-
-interface Exit {
-  code: number | null;
-  stderr: string;
-  stdout: string;
-}
-
-/** Runs the real CLI in its own process; `onStderr` may act on what it prints (send a signal). */
-function kestrel(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr, stdout }));
-  });
-}
+import { kestrel } from './kestrel-process.js';
 
 describe('kestrel run as a process', () => {
   it('stops cleanly on SIGINT: components stop in order, the run record is flushed, exit 0', async () => {
