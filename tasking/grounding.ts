@@ -1,4 +1,6 @@
 import { PLAN_JSON_SCHEMA } from './plan.js';
+import { DEFAULT_TASKING_VOCABULARY, speaksOfPayload, spokenTargets, type TaskingVocabulary } from './vocabulary.js';
+import { near, requestWords } from './words.js';
 import type { ZoneIndex } from './zones.js';
 
 /** Longest place name a request may supply, in words (zone names are short; "the old logging camp road"). */
@@ -15,10 +17,11 @@ type Quantity = (typeof NUMERIC_KEYS)[keyof typeof NUMERIC_KEYS];
 
 /**
  * The plan schema narrowed to one request: every number in a plan must be a
- * number the operator said, as the quantity its key holds, and a zone must be
+ * number the operator said, as the quantity its key holds; a zone must be
  * one the mission defines or words the operator said (copied, so that an
  * unknown place is rejected by name instead of being garbled into something
- * that looks like a place).
+ * that looks like a place); a target class must be one the request names, and
+ * a payload policy needs a request that speaks of the payload (vocabulary.ts).
  *
  * Why: a small model's typical errors are a digit repeated or invented
  * ("67" read back as 6777), a number put under the wrong key ("home at 67
@@ -29,8 +32,13 @@ type Quantity = (typeof NUMERIC_KEYS)[keyof typeof NUMERIC_KEYS];
  * removes values nobody spoke. A number said with no unit may fill any
  * numeric key; a request with no numbers yields a schema with no numeric fields.
  */
-export function groundedPlanSchema(request: string, zones: ZoneIndex): object {
+export function groundedPlanSchema(
+  request: string,
+  zones: ZoneIndex,
+  vocabulary: TaskingVocabulary = DEFAULT_TASKING_VOCABULARY,
+): object {
   const said = spokenQuantities(request);
+  const classes = spokenTargets(request, vocabulary);
   const places = [...new Set([...zones.known.map((z) => z.toLowerCase()), ...spokenSpans(request)])].filter(
     (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p),
   );
@@ -41,6 +49,12 @@ export function groundedPlanSchema(request: string, zones: ZoneIndex): object {
       if (numbers.length > 0) properties[key] = { enum: numbers };
     } else if (key === 'zone') {
       if (places.length > 0) properties[key] = { type: 'string', enum: places };
+    } else if (key === 'targets') {
+      const t = PLAN_JSON_SCHEMA.properties.targets;
+      if (classes.length > 0)
+        properties[key] = { ...t, items: { ...t.items, enum: classes }, maxItems: classes.length };
+    } else if (key === 'payload') {
+      if (speaksOfPayload(request, vocabulary)) properties[key] = schema;
     } else {
       properties[key] = schema;
     }
@@ -104,26 +118,9 @@ function unitOf(after: string): Quantity | undefined {
 
 const LENGTH_WORDS = ['metres', 'meters', 'metre', 'meter'];
 
-/** Equal, or one typo apart (a letter dropped, doubled, changed or two swapped) for words of four letters or more. */
-function near(word: string, target: string): boolean {
-  if (word === target) return true;
-  if (target.length < 4 || Math.abs(word.length - target.length) > 1) return false;
-  return editDistanceAtMostOne(word, target);
-}
-
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const restA = a.slice(i);
-  const restB = b.slice(i);
-  if (restA.slice(1) === restB.slice(1)) return true; // one changed
-  if (restA.slice(1) === restB || restA === restB.slice(1)) return true; // one dropped or doubled
-  return restA.length >= 2 && restA[0] === restB[1] && restA[1] === restB[0] && restA.slice(2) === restB.slice(2); // swapped
-}
-
 /** Every run of 1..6 consecutive words of the request, lowercased, joined by one space. */
 export function spokenSpans(request: string): string[] {
-  const words = request.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const words = requestWords(request);
   const out = new Set<string>();
   for (let i = 0; i < words.length; i++) {
     let span = '';

@@ -4,6 +4,7 @@ import type { Retask } from '../runtime/index.js';
 import { compilePlan, type PlanRejection } from './compile.js';
 import { dryRunPlan, type DryRunResult, type DryRunStart } from './dry-run.js';
 import { groundedPlanSchema } from './grounding.js';
+import { DEFAULT_TASKING_VOCABULARY, extendVocabulary, type TaskingVocabulary } from './vocabulary.js';
 import { PLAN_JSON_SCHEMA, parsePlanText, type Plan } from './plan.js';
 import { ZoneIndex } from './zones.js';
 
@@ -83,7 +84,7 @@ export interface TaskingPlannerOptions {
   readonly maxTokens?: number;
   readonly timeBudgetMs?: number;
   /**
-   * Hold numbers and places to what the request says (groundedPlanSchema).
+   * Hold numbers, places, target classes and the payload to what the request says (groundedPlanSchema).
    * Default: the mission's `tasking.grounding`, else true. Off measures the
    * model alone, under the plain plan schema.
    */
@@ -113,6 +114,7 @@ export class TaskingPlanner {
   private readonly timeBudgetMs: number;
   private readonly maxTokens: number | undefined;
   private readonly grounding: boolean;
+  private readonly vocabulary: TaskingVocabulary;
   private seq = 0;
 
   constructor(options: TaskingPlannerOptions) {
@@ -129,6 +131,7 @@ export class TaskingPlanner {
       DEFAULT_TIME_BUDGET_MS;
     this.maxTokens = options.maxTokens;
     this.grounding = options.grounding ?? options.mission.tasking?.grounding ?? true;
+    this.vocabulary = extendVocabulary(DEFAULT_TASKING_VOCABULARY, options.mission.tasking?.vocabulary);
   }
 
   get needsConfirmation(): boolean {
@@ -262,7 +265,7 @@ export class TaskingPlanner {
       return await Promise.race([
         this.model.generate({
           prompt: request,
-          schema: this.grounding ? groundedPlanSchema(request, this.zones) : PLAN_JSON_SCHEMA,
+          schema: this.grounding ? groundedPlanSchema(request, this.zones, this.vocabulary) : PLAN_JSON_SCHEMA,
           timeBudgetMs: this.timeBudgetMs,
           signal: controller.signal,
           ...(this.maxTokens !== undefined ? { maxTokens: this.maxTokens } : {}),

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { idSchema } from './ids.js';
 
+const wordList = z
+  .array(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9]+( [a-z0-9]+)*$/, 'must be words of letters and digits separated by single spaces'),
+  )
+  .max(64);
+
 /**
  * Language tasking: which language model turns an operator's words into a
  * plan, and what a plan may do before a person confirms it.
@@ -23,7 +33,24 @@ export const taskingSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Constrain plans to what the request says: every number must be one the operator spoke, a zone must be a mission zone or words of the request. Default true.',
+        'Constrain plans to what the request says: every number must be one the operator spoke, a zone must be a mission zone or words of the request, a target class one the request names, a payload policy only when the request speaks of the payload. Default true.',
+      ),
+    vocabulary: z
+      .strictObject({
+        targets: z
+          .strictObject({
+            fire: wordList.optional(),
+            smoke: wordList.optional(),
+            person: wordList.optional(),
+            vehicle: wordList.optional(),
+          })
+          .optional()
+          .describe('Extra words that name each target class ("bambi" for a person, say).'),
+        payload: wordList.optional().describe('Extra words that speak of the payload ("bucket", "foam").'),
+      })
+      .optional()
+      .describe(
+        "Crews' own words, added to Kestrel's: with grounding on, a plan may name a target class only when the request names it, and set the payload policy only when the request speaks of the payload.",
       ),
     timeBudgetMs: z
       .number()

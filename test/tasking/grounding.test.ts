@@ -104,6 +104,26 @@ describe('groundedPlanSchema', () => {
       expect(c.accepts(`{"behavior":"area_search","${key}":1}`), key).toBe(false);
   });
 
+  it('admits a target class only when the request names it, in any order the model chooses', () => {
+    const c = constraintFor('sweep the ridge for smoke plumes, then survivors');
+    expect(c.accepts('{"behavior":"area_search","zone":"ridge","targets":["smoke","person"]}')).toBe(true);
+    expect(c.accepts('{"behavior":"area_search","zone":"ridge","targets":["person","smoke"]}')).toBe(true);
+    expect(c.accepts('{"behavior":"area_search","zone":"ridge","targets":["smoke","person","vehicle"]}')).toBe(false);
+    expect(c.accepts('{"behavior":"area_search","zone":"ridge","targets":["fire"]}')).toBe(false);
+    // No class named: no targets key at all.
+    expect(constraintFor('sweep the ridge').accepts('{"behavior":"area_search","targets":["person"]}')).toBe(false);
+  });
+
+  it('admits a payload policy only when the request speaks of the payload', () => {
+    const said = constraintFor('patrol the ridge, drop water as needed');
+    expect(said.accepts('{"behavior":"patrol","zone":"ridge","payload":"auto"}')).toBe(true);
+    expect(said.accepts('{"behavior":"patrol","zone":"ridge","payload":"off"}')).toBe(true);
+    // "battery drops to 20%" is the battery falling, not a water drop.
+    const battery = constraintFor('patrol the ridge, rtb when battery drops to 20%');
+    expect(battery.accepts('{"behavior":"patrol","zone":"ridge","returnHomePct":20}')).toBe(true);
+    expect(battery.accepts('{"behavior":"patrol","zone":"ridge","returnHomePct":20,"payload":"off"}')).toBe(false);
+  });
+
   it("admits every mission zone, and a place only in the request's own words", () => {
     const c = constraintFor('hold over the lake');
     expect(c.accepts('{"behavior":"hold","zone":"the lake"}')).toBe(true);

@@ -146,4 +146,27 @@ describe('tasking planner on the shipped tasking model', () => {
     expect(a.plan?.speedMps).toBeUndefined();
     expect(a.plan?.altitudeM).toBeUndefined();
   });
+
+  it('EXPECTED FAILURE - no payload policy nobody spoke of, no class nobody named', async () => {
+    const planner = new TaskingPlanner({ mission, model: tuned, logger });
+    // From the held-out fixture: grounded by numbers and places only, the shipped model added
+    // payload "off" to the first (the battery "drops") and person to the second.
+    const battery = await planner.plan(
+      "Rtb when battery drops to 20%, also i'd like you to scan across the north strip then check for fire?",
+      homeStart(mission),
+      Date.now(),
+    );
+    expect(battery.plan).toEqual({
+      behavior: 'area_search',
+      zone: 'north strip',
+      returnHomePct: 20,
+      targets: ['fire'],
+    });
+    const cars = await planner.plan(
+      'keep it above 19 metres then please sweep through south strip for cars then travel at 24 meters per second, roger...',
+      homeStart(mission),
+      Date.now(),
+    );
+    expect(cars.plan?.targets).toEqual(['vehicle']);
+  });
 });

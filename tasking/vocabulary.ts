@@ -1,0 +1,128 @@
+/**
+ * The words that let a plan say `targets` and `payload` at all. Grounding
+ * (grounding.ts) admits a target class only when the request names it, and a
+ * payload policy only when the request speaks of the payload: a small model's
+ * commonest invention after numbers is a class or a water-drop policy nobody
+ * asked for ("sweep the ridge for smoke" read back with person added, "rtb
+ * when battery drops to 20%" read back with payload off). Neither is caught
+ * downstream, since both are valid plans, and an unrequested payload policy
+ * is the one change an operator least expects to confirm.
+ *
+ * Kestrel's English words for the plan's four classes and the payload are
+ * built in; a mission adds its crews' own (`tasking.vocabulary`).
+ */
+import { PLAN_TARGET_CLASSES } from './plan.js';
+import { phraseAt, requestWords } from './words.js';
+
+export type TargetClass = (typeof PLAN_TARGET_CLASSES)[number];
+
+export interface TaskingVocabulary {
+  /** Words and phrases that name each class, singular and plural. */
+  readonly targets: Readonly<Record<TargetClass, readonly string[]>>;
+  /** Words that speak of the payload (the water, dropping it, releasing it). */
+  readonly payload: readonly string[];
+}
+
+/** What a mission adds (`tasking.vocabulary`): extra words, never fewer. */
+export interface VocabularyExtension {
+  readonly targets?: Partial<Record<TargetClass, readonly string[]>> | undefined;
+  readonly payload?: readonly string[] | undefined;
+}
+
+export const DEFAULT_TASKING_VOCABULARY: TaskingVocabulary = {
+  targets: {
+    fire: [
+      'fire',
+      'fires',
+      'flame',
+      'flames',
+      'blaze',
+      'blazes',
+      'hotspot',
+      'hotspots',
+      'hot spot',
+      'hot spots',
+      'burning',
+      'embers',
+    ],
+    smoke: ['smoke', 'smoky', 'plume', 'plumes'],
+    person: [
+      'person',
+      'persons',
+      'people',
+      'human',
+      'humans',
+      'hiker',
+      'hikers',
+      'survivor',
+      'survivors',
+      'civilian',
+      'civilians',
+      'casualty',
+      'casualties',
+      'victim',
+      'victims',
+      'anyone',
+      'someone',
+      'firefighters',
+    ],
+    vehicle: ['vehicle', 'vehicles', 'car', 'cars', 'truck', 'trucks', 'suv', 'suvs'],
+  },
+  payload: [
+    'payload',
+    'water',
+    'drop',
+    'drops',
+    'dropping',
+    'dropped',
+    'release',
+    'releasing',
+    'retardant',
+    'bucket',
+    'spray',
+    'spraying',
+    'douse',
+  ],
+};
+
+/** Kestrel's words plus a mission's. */
+export function extendVocabulary(
+  base: TaskingVocabulary,
+  extension: VocabularyExtension | undefined,
+): TaskingVocabulary {
+  if (extension === undefined) return base;
+  const targets = { ...base.targets };
+  for (const c of PLAN_TARGET_CLASSES) {
+    const extra = extension.targets?.[c];
+    if (extra !== undefined) targets[c] = [...targets[c], ...extra.map((w) => w.toLowerCase())];
+  }
+  return { targets, payload: [...base.payload, ...(extension.payload ?? []).map((w) => w.toLowerCase())] };
+}
+
+/** Classes the request names, in the order of their first mention. */
+export function spokenTargets(request: string, vocabulary: TaskingVocabulary): TargetClass[] {
+  const words = requestWords(request);
+  const first: { c: TargetClass; at: number }[] = [];
+  for (const c of PLAN_TARGET_CLASSES) {
+    const at = Math.min(...vocabulary.targets[c].flatMap((phrase) => phraseAt(words, requestWords(phrase))));
+    if (Number.isFinite(at)) first.push({ c, at });
+  }
+  return first.sort((a, b) => a.at - b.at).map((f) => f.c);
+}
+
+/** Forms of "drop" that also say a level falls: "battery drops to 20%", "drop below 30 metres". */
+const DROP_FORMS = new Set(['drop', 'drops', 'dropping', 'dropped']);
+const LEVEL_AFTER = new Set(['to', 'below', 'under', 'beneath', 'past', 'down']);
+
+/** Whether the request speaks of the payload at all. */
+export function speaksOfPayload(request: string, vocabulary: TaskingVocabulary): boolean {
+  const words = requestWords(request);
+  for (const phrase of vocabulary.payload) {
+    const p = requestWords(phrase);
+    for (const at of phraseAt(words, p)) {
+      const levelFalls = p.length === 1 && DROP_FORMS.has(p[0] ?? '') && LEVEL_AFTER.has(words[at + 1] ?? '');
+      if (!levelFalls) return true;
+    }
+  }
+  return false;
+}

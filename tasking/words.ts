@@ -1,0 +1,47 @@
+/**
+ * Words of a request as grounding reads them: lowercased runs of letters and
+ * digits, and a match that forgives one typo, as operators type on a radio
+ * keyboard ("metrs", "persos", "smke").
+ */
+
+/** The request's words, lowercased, punctuation dropped. */
+export function requestWords(request: string): string[] {
+  return request.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+}
+
+/**
+ * Equal, or one typo apart for words of four letters or more: a letter
+ * dropped, doubled or two swapped, or (five letters or more) one changed. A
+ * changed letter in a four-letter word is most often another word ("keep" and
+ * "jeep", "care" and "cars"), so it does not count there.
+ */
+export function near(word: string, target: string): boolean {
+  if (word === target) return true;
+  if (target.length < 4 || Math.abs(word.length - target.length) > 1) return false;
+  return editDistanceAtMostOne(word, target, target.length >= 5);
+}
+
+function editDistanceAtMostOne(a: string, b: string, changeCounts: boolean): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const restA = a.slice(i);
+  const restB = b.slice(i);
+  if (changeCounts && restA.length > 0 && restA.slice(1) === restB.slice(1)) return true; // one changed
+  if (restA.slice(1) === restB || restA === restB.slice(1)) return true; // one dropped or doubled
+  return restA.length >= 2 && restA[0] === restB[1] && restA[1] === restB[0] && restA.slice(2) === restB.slice(2); // swapped
+}
+
+/**
+ * Where `phrase` (one or more words) is said in `words`, each word `near` its
+ * counterpart: the index of each match's first word.
+ */
+export function phraseAt(words: readonly string[], phrase: readonly string[]): number[] {
+  const out: number[] = [];
+  if (phrase.length === 0) return out;
+  for (let i = 0; i + phrase.length <= words.length; i++) {
+    let all = true;
+    for (let k = 0; k < phrase.length && all; k++) all = near(words[i + k] ?? '', phrase[k] ?? '');
+    if (all) out.push(i);
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { MissionError, parseMission, renderIssue } from '../../missions/index.js';
+import {
+  DEFAULT_TASKING_VOCABULARY as words,
+  extendVocabulary,
+  speaksOfPayload,
+  spokenTargets,
+} from '../../tasking/index.js';
+
+/** A minimal mission with a tasking section, as YAML. */
+const missionWith = (tasking: string): string =>
+  [
+    'apiVersion: kestrel/v1',
+    'mission: { id: vocab, version: 0.1.0 }',
+    'platform: { kind: ground, id: r1, maxSpeedMps: 2 }',
+    'guardrails: {}',
+    'behavior: { kind: hold }',
+    'models: [{ id: tasker, manifest: tasker.yaml }]',
+    `tasking: ${tasking}`,
+  ].join('\n');
+
+describe('which target classes a request names', () => {
+  it('finds each class by its words, in the order of first mention', () => {
+    expect(spokenTargets('sweep the ridge for smoke plumes, then survivors', words)).toEqual(['smoke', 'person']);
+    expect(spokenTargets('put cars ahead of hot spots', words)).toEqual(['vehicle', 'fire']);
+    expect(spokenTargets('anyone on the ground matters more than the blaze', words)).toEqual(['person', 'fire']);
+    expect(spokenTargets('patrol the quarry at 40 m', words)).toEqual([]);
+  });
+
+  it('forgives one typo in a class word, as operators type them', () => {
+    expect(spokenTargets('scan it for persos followed by firse', words)).toEqual(['person', 'fire']);
+    expect(spokenTargets('hunting for any smke or vehicels', words)).toEqual(['smoke', 'vehicle']);
+  });
+
+  it('does not take a common word for a class one changed letter away', () => {
+    // "keep" is one letter from "jeep", "care" from "cars", "hire" from "fire".
+    expect(spokenTargets('keep it above 40 metres and take care, hire nobody', words)).toEqual([]);
+  });
+});
+
+describe('whether a request speaks of the payload', () => {
+  it('hears the water, dropping it and releasing it', () => {
+    for (const request of [
+      'do not release water',
+      'drop water as needed',
+      'drops on confirmation',
+      'no payload',
+      'ask before any watr drop',
+    ])
+      expect(speaksOfPayload(request, words), request).toBe(true);
+  });
+
+  it('EXPECTED FAILURE - a battery or an altitude that drops is not the payload', () => {
+    for (const request of [
+      'rtb when battery drops to 20%',
+      'drop below 30 metres and patrol the ridge',
+      'search the east sector at 40 m',
+    ])
+      expect(speaksOfPayload(request, words), request).toBe(false);
+    // ...but a request that says both is about the payload too.
+    expect(speaksOfPayload('rtb when battery drops to 20%, no water drops', words)).toBe(true);
+  });
+});
+
+describe("a mission's own words", () => {
+  it('extend the built-in ones, lowercased, never replacing them', () => {
+    const { mission } = parseMission(
+      missionWith('{ model: tasker, vocabulary: { targets: { person: [Bambi, lost party] }, payload: [foam] } }'),
+    );
+    const extended = extendVocabulary(words, mission.tasking?.vocabulary);
+    expect(spokenTargets('look for the lost party and any bambi', extended)).toEqual(['person']);
+    expect(spokenTargets('look for hikers', extended)).toEqual(['person']);
+    expect(speaksOfPayload('foam on the hotspots', extended)).toBe(true);
+    expect(speaksOfPayload('foam on the hotspots', words)).toBe(false);
+  });
+
+  it('EXPECTED FAILURE - an unknown class or a word with punctuation is refused with its path', () => {
+    const issuesOf = (tasking: string): string[] => {
+      try {
+        parseMission(missionWith(tasking));
+      } catch (error) {
+        expect(error).toBeInstanceOf(MissionError);
+        return (error as MissionError).issues.map((i) => renderIssue(i));
+      }
+      throw new Error('parsed, but it is broken on purpose');
+    };
+    expect(issuesOf('{ model: tasker, vocabulary: { targets: { dog: [puppy] } } }')).toEqual([
+      'tasking.vocabulary.targets.dog: unknown key "dog"',
+    ]);
+    expect(issuesOf('{ model: tasker, vocabulary: { payload: [water, "foam!"] } }')).toEqual([
+      'tasking.vocabulary.payload[1]: must be words of letters and digits separated by single spaces',
+    ]);
+  });
+});
