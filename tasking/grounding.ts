@@ -1,5 +1,11 @@
 import { PLAN_JSON_SCHEMA } from './plan.js';
-import { DEFAULT_TASKING_VOCABULARY, speaksOfPayload, spokenTargets, type TaskingVocabulary } from './vocabulary.js';
+import {
+  DEFAULT_TASKING_VOCABULARY,
+  speaksOfPayload,
+  spokenBehaviors,
+  spokenTargets,
+  type TaskingVocabulary,
+} from './vocabulary.js';
 import { near, requestWords } from './words.js';
 import type { ZoneIndex } from './zones.js';
 
@@ -20,8 +26,9 @@ type Quantity = (typeof NUMERIC_KEYS)[keyof typeof NUMERIC_KEYS];
  * number the operator said, as the quantity its key holds; a zone must be
  * one the mission defines or words the operator said (copied, so that an
  * unknown place is rejected by name instead of being garbled into something
- * that looks like a place); a target class must be one the request names, and
- * a payload policy needs a request that speaks of the payload (vocabulary.ts).
+ * that looks like a place); a behavior other than hold, and a target class,
+ * must be one the request names, and a payload policy needs a request that
+ * speaks of the payload (vocabulary.ts).
  *
  * Why: a small model's typical errors are a digit repeated or invented
  * ("67" read back as 6777), a number put under the wrong key ("home at 67
@@ -49,6 +56,8 @@ export function groundedPlanSchema(
       if (numbers.length > 0) properties[key] = { enum: numbers };
     } else if (key === 'zone') {
       if (places.length > 0) properties[key] = { type: 'string', enum: places };
+    } else if (key === 'behavior') {
+      properties[key] = { type: 'string', enum: spokenBehaviors(request, vocabulary) };
     } else if (key === 'targets') {
       const t = PLAN_JSON_SCHEMA.properties.targets;
       if (classes.length > 0)

@@ -18,8 +18,15 @@ export type { Plan, PlanParse } from './plan.js';
 export { ZoneIndex, normaliseZoneName } from './zones.js';
 export { groundedPlanSchema, spokenIntegers, spokenQuantities, spokenSpans } from './grounding.js';
 export type { ResolvedZone, ZoneLookup } from './zones.js';
-export { DEFAULT_TASKING_VOCABULARY, extendVocabulary, speaksOfPayload, spokenTargets } from './vocabulary.js';
-export type { TargetClass, TaskingVocabulary, VocabularyExtension } from './vocabulary.js';
+export {
+  DEFAULT_TASKING_VOCABULARY,
+  NAMED_BEHAVIORS,
+  extendVocabulary,
+  speaksOfPayload,
+  spokenBehaviors,
+  spokenTargets,
+} from './vocabulary.js';
+export type { NamedBehavior, TargetClass, TaskingVocabulary, VocabularyExtension } from './vocabulary.js';
 export { compilePlan } from './compile.js';
 export type { CompiledPlan, PlanRejection, PlanStep } from './compile.js';
 export { dryRunPlan } from './dry-run.js';

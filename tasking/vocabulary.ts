@@ -1,22 +1,31 @@
 /**
- * The words that let a plan say `targets` and `payload` at all. Grounding
- * (grounding.ts) admits a target class only when the request names it, and a
- * payload policy only when the request speaks of the payload: a small model's
- * commonest invention after numbers is a class or a water-drop policy nobody
- * asked for ("sweep the ridge for smoke" read back with person added, "rtb
- * when battery drops to 20%" read back with payload off). Neither is caught
- * downstream, since both are valid plans, and an unrequested payload policy
- * is the one change an operator least expects to confirm.
+ * The words that let a plan say a behavior other than hold, `targets` and
+ * `payload` at all. Grounding (grounding.ts) admits a behavior only when the
+ * request names it (hold, the fail-safe, is always admitted), a target class
+ * only when the request names it, and a payload policy only when the request
+ * speaks of the payload. A small model's commonest inventions after numbers
+ * are of these kinds: a class or a water-drop policy nobody asked for ("sweep
+ * the ridge for smoke" read back with person added, "rtb when battery drops
+ * to 20%" read back with payload off), or a behavior nobody named ("what time
+ * is it" read back as land). None is caught downstream, since each is a valid
+ * plan, and an unrequested landing or payload policy is the change an
+ * operator least expects to have to catch at confirmation.
  *
- * Kestrel's English words for the plan's four classes and the payload are
- * built in; a mission adds its crews' own (`tasking.vocabulary`).
+ * Kestrel's English words are built in; a mission adds its crews' own
+ * (`tasking.vocabulary`).
  */
+import type { RetaskBehavior } from '../runtime/index.js';
 import { PLAN_TARGET_CLASSES } from './plan.js';
 import { phraseAt, requestWords } from './words.js';
 
 export type TargetClass = (typeof PLAN_TARGET_CLASSES)[number];
+/** Behaviors a request must name; hold is always sayable. */
+export type NamedBehavior = Exclude<RetaskBehavior, 'hold'>;
+export const NAMED_BEHAVIORS: readonly NamedBehavior[] = ['area_search', 'patrol', 'inspection', 'return_home', 'land'];
 
 export interface TaskingVocabulary {
+  /** Words and phrases that name each behavior but hold, in their inflected forms. */
+  readonly behaviors: Readonly<Record<NamedBehavior, readonly string[]>>;
   /** Words and phrases that name each class, singular and plural. */
   readonly targets: Readonly<Record<TargetClass, readonly string[]>>;
   /** Words that speak of the payload (the water, dropping it, releasing it). */
@@ -25,11 +34,62 @@ export interface TaskingVocabulary {
 
 /** What a mission adds (`tasking.vocabulary`): extra words, never fewer. */
 export interface VocabularyExtension {
+  readonly behaviors?: Partial<Record<NamedBehavior, readonly string[]>> | undefined;
   readonly targets?: Partial<Record<TargetClass, readonly string[]>> | undefined;
   readonly payload?: readonly string[] | undefined;
 }
 
 export const DEFAULT_TASKING_VOCABULARY: TaskingVocabulary = {
+  behaviors: {
+    area_search: [
+      'search',
+      'searches',
+      'searching',
+      'sweep',
+      'sweeps',
+      'sweeping',
+      'scan',
+      'scans',
+      'scanning',
+      'grid',
+      'comb',
+      'combing',
+      'look over',
+      'look around',
+    ],
+    patrol: ['patrol', 'patrols', 'patrolling', 'patrolled', 'circle', 'circling', 'orbit', 'orbiting'],
+    inspection: [
+      'inspect',
+      'inspects',
+      'inspecting',
+      'inspection',
+      'close look',
+      'check out',
+      'eyes on',
+      'examine',
+      'examining',
+      'survey',
+      'surveying',
+      'investigate',
+      'investigating',
+    ],
+    return_home: [
+      'return',
+      'returns',
+      'returning',
+      'rtb',
+      'rth',
+      'home',
+      'base',
+      'come back',
+      'head back',
+      'fly back',
+      'go back',
+      'launch',
+      'recall',
+    ],
+    land: ['land', 'lands', 'landing', 'touch down', 'put it down', 'set down', 'set it down'],
+  },
   targets: {
     fire: [
       'fire',
@@ -91,12 +151,26 @@ export function extendVocabulary(
   extension: VocabularyExtension | undefined,
 ): TaskingVocabulary {
   if (extension === undefined) return base;
+  const behaviors = { ...base.behaviors };
+  for (const b of NAMED_BEHAVIORS) {
+    const extra = extension.behaviors?.[b];
+    if (extra !== undefined) behaviors[b] = [...behaviors[b], ...extra.map((w) => w.toLowerCase())];
+  }
   const targets = { ...base.targets };
   for (const c of PLAN_TARGET_CLASSES) {
     const extra = extension.targets?.[c];
     if (extra !== undefined) targets[c] = [...targets[c], ...extra.map((w) => w.toLowerCase())];
   }
-  return { targets, payload: [...base.payload, ...(extension.payload ?? []).map((w) => w.toLowerCase())] };
+  return { behaviors, targets, payload: [...base.payload, ...(extension.payload ?? []).map((w) => w.toLowerCase())] };
+}
+
+/** Behaviors the request names, and hold, which is always sayable: the fail-safe answer to chatter. */
+export function spokenBehaviors(request: string, vocabulary: TaskingVocabulary): RetaskBehavior[] {
+  const words = requestWords(request);
+  const named = NAMED_BEHAVIORS.filter((b) =>
+    vocabulary.behaviors[b].some((phrase) => phraseAt(words, requestWords(phrase)).length > 0),
+  );
+  return [...named, 'hold'];
 }
 
 /** Classes the request names, in the order of their first mention. */

@@ -33,10 +33,20 @@ export const taskingSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Constrain plans to what the request says: every number must be one the operator spoke, a zone must be a mission zone or words of the request, a target class one the request names, a payload policy only when the request speaks of the payload. Default true.',
+        'Constrain plans to what the request says: every number must be one the operator spoke, a zone must be a mission zone or words of the request, a behavior other than hold or a target class one the request names, a payload policy only when the request speaks of the payload. Default true.',
       ),
     vocabulary: z
       .strictObject({
+        behaviors: z
+          .strictObject({
+            area_search: wordList.optional(),
+            patrol: wordList.optional(),
+            inspection: wordList.optional(),
+            return_home: wordList.optional(),
+            land: wordList.optional(),
+          })
+          .optional()
+          .describe('Extra words that name each behavior ("quarter" for area_search, say). Hold needs none.'),
         targets: z
           .strictObject({
             fire: wordList.optional(),
@@ -50,7 +60,7 @@ export const taskingSchema = z
       })
       .optional()
       .describe(
-        "Crews' own words, added to Kestrel's: with grounding on, a plan may name a target class only when the request names it, and set the payload policy only when the request speaks of the payload.",
+        "Crews' own words, added to Kestrel's: with grounding on, a plan may switch to a behavior other than hold, or name a target class, only when the request names it, and set the payload policy only when the request speaks of the payload.",
       ),
     timeBudgetMs: z
       .number()

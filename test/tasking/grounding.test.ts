@@ -104,6 +104,16 @@ describe('groundedPlanSchema', () => {
       expect(c.accepts(`{"behavior":"area_search","${key}":1}`), key).toBe(false);
   });
 
+  it('admits a behavior other than hold only when the request names it', () => {
+    const c = constraintFor('what time is it roger');
+    expect(c.accepts('{"behavior":"hold"}')).toBe(true);
+    for (const b of ['area_search', 'patrol', 'inspection', 'return_home', 'land'])
+      expect(c.accepts(`{"behavior":"${b}"}`), b).toBe(false);
+    const rtb = constraintFor('RTB now');
+    expect(rtb.accepts('{"behavior":"return_home"}')).toBe(true);
+    expect(rtb.accepts('{"behavior":"land"}')).toBe(false);
+  });
+
   it('admits a target class only when the request names it, in any order the model chooses', () => {
     const c = constraintFor('sweep the ridge for smoke plumes, then survivors');
     expect(c.accepts('{"behavior":"area_search","zone":"ridge","targets":["smoke","person"]}')).toBe(true);

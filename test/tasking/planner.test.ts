@@ -169,4 +169,13 @@ describe('tasking planner on the shipped tasking model', () => {
     );
     expect(cars.plan?.targets).toEqual(['vehicle']);
   });
+
+  it('EXPECTED FAILURE - no behavior nobody named: chatter holds, "RTB now" returns home', async () => {
+    const planner = new TaskingPlanner({ mission, model: tuned, logger });
+    // From the held-out fixture: before behavior words, the shipped model landed on both.
+    const chatter = await planner.plan('What time is it roger', homeStart(mission), Date.now());
+    expect(chatter.plan).toEqual({ behavior: 'hold' });
+    const rtb = await planner.plan('Well, RTB now', homeStart(mission), Date.now());
+    expect(rtb.plan).toEqual({ behavior: 'return_home' });
+  });
 });
