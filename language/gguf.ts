@@ -30,7 +30,7 @@ import {
   type MsClock,
   type StopReason,
 } from './language-model.js';
-import type { LanguageModelManifest } from './manifest.js';
+import { renderPrompt, type LanguageModelManifest } from './manifest.js';
 
 type NodeLlamaCpp = typeof NodeLlamaCppModule;
 
@@ -130,7 +130,7 @@ class GgufLanguageModel implements LanguageModel {
     if (this.closed) throw new LanguageGenerationError('language.closed', 'generate() after close()');
     const { now } = this.options;
     const start = now();
-    const prompt = this.manifest.prompt.template.replace('{request}', request.prompt);
+    const prompt = renderPrompt(this.manifest.prompt, request.prompt);
     const promptTokens = this.model.tokenize(prompt).length;
     if (promptTokens >= this.info.contextSize) {
       throw new LanguageGenerationError(

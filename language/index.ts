@@ -20,6 +20,7 @@ export {
   languageManifestJsonSchema,
   loadLanguageManifest,
   parseLanguageManifest,
+  renderPrompt,
   resolveLanguagePaths,
 } from './manifest.js';
 export type { LanguageBackendName, LanguageModelManifest, LanguageModelManifestInput } from './manifest.js';

@@ -63,8 +63,15 @@ export const languageModelManifestSchema = z
           .refine((t) => t.includes('{request}'), 'template must contain "{request}"')
           .default('{request}')
           .describe('Prompt around the operator request; `{request}` is replaced by it.'),
+        lowercase: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Lowercase the request before it enters the template: for a model trained on plans that are all ' +
+              'lowercase, whose byte-level tokens spell "NORTH STRIP" and "north strip" apart. Default false.',
+          ),
       })
-      .default({ template: '{request}' }),
+      .default({ template: '{request}', lowercase: false }),
     contextSize: z.number().int().positive().default(2048).describe('Context window, tokens. Default 2048.'),
     threads: z
       .number()
@@ -168,4 +175,14 @@ export async function loadLanguageManifest(file: string): Promise<LanguageModelM
     });
   }
   return resolveLanguagePaths(parseLanguageManifest(value, path), dirname(path));
+}
+
+/**
+ * The prompt a model sees for one request: the manifest's template around the
+ * request, lowercased first when the manifest says so. The request is put in
+ * by a function, so a `$&` or `$'` in it stays text.
+ */
+export function renderPrompt(prompt: LanguageModelManifest['prompt'], request: string): string {
+  const text = prompt.lowercase ? request.toLowerCase() : request;
+  return prompt.template.replace('{request}', () => text);
 }

@@ -25,7 +25,7 @@ import {
   type MsClock,
   type StopReason,
 } from './language-model.js';
-import type { LanguageModelManifest } from './manifest.js';
+import { renderPrompt, type LanguageModelManifest } from './manifest.js';
 import { OnnxDecoder } from './onnx-decoder.js';
 import { TokenTrie } from './token-mask.js';
 import { Tokenizer } from './tokenizer.js';
@@ -127,7 +127,7 @@ class OnnxLanguageModel implements LanguageModel {
 
   private prepare(prompt: string, maxTokens: number | undefined): { ids: number[]; maxTokens: number } {
     if (this.closed) throw new LanguageGenerationError('language.closed', 'generate() after close()');
-    const ids = this.tokenizer.encode(this.manifest.prompt.template.replace('{request}', prompt));
+    const ids = this.tokenizer.encode(renderPrompt(this.manifest.prompt, prompt));
     const room = this.contextSize - ids.length;
     if (room < 1) {
       throw new LanguageGenerationError(

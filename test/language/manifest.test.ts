@@ -10,6 +10,7 @@ import {
   loadLanguageModel,
   parseLanguageManifest,
   physicalCoreCount,
+  renderPrompt,
 } from '../../language/index.js';
 import { silentLogger } from '../../runtime/index.js';
 import { fixtureDir, fixtureManifest, fixtureModel, fixtureTokenizer } from './fixtures.js';
@@ -41,6 +42,16 @@ describe('languageModelManifestSchema', () => {
       executionProviders: ['cpu'],
     });
     expect(physicalCoreCount()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('puts the request into the template as text, lowercased when the manifest says so', () => {
+    const plain = parseLanguageManifest({ ...base, prompt: { template: '<|bos|>{request}<|sep|>' } }).prompt;
+    expect(plain.lowercase).toBe(false);
+    expect(renderPrompt(plain, 'Search NORTH STRIP')).toBe('<|bos|>Search NORTH STRIP<|sep|>');
+    // A replacement pattern in the request stays text ("$&" would otherwise repeat the placeholder).
+    expect(renderPrompt(plain, "pay $& and $'")).toBe("<|bos|>pay $& and $'<|sep|>");
+    const lower = parseLanguageManifest({ ...base, prompt: { template: '{request}', lowercase: true } }).prompt;
+    expect(renderPrompt(lower, 'Search NORTH STRIP at 40 M')).toBe('search north strip at 40 m');
   });
 
   it.each([

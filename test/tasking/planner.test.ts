@@ -170,6 +170,17 @@ describe('tasking planner on the shipped tasking model', () => {
     expect(cars.plan?.targets).toEqual(['vehicle']);
   });
 
+  it('reads a request in capitals as the same request in lower case (the manifest lowercases it)', async () => {
+    const planner = new TaskingPlanner({ mission, model: tuned, logger });
+    // From the held-out fixture: as typed, the shipped model read NORTH STRIP as south strip.
+    const shouted = await planner.plan(
+      'WELL, COULD YOU DO A SWEEP OF NORTH STRIP, ALSO RTB WHEN BATTERY DROPS TO 39%...',
+      homeStart(mission),
+      Date.now(),
+    );
+    expect(shouted.plan).toEqual({ behavior: 'area_search', zone: 'north strip', returnHomePct: 39 });
+  });
+
   it('EXPECTED FAILURE - no behavior nobody named: chatter holds, "RTB now" returns home', async () => {
     const planner = new TaskingPlanner({ mission, model: tuned, logger });
     // From the held-out fixture: before behavior words, the shipped model landed on both.

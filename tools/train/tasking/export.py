@@ -91,7 +91,8 @@ tokenizer:
   path: {NAME}.tokenizer.json
   sha256: {tok_sha}
 config: {{ path: {NAME}.genai_config.json }}
-prompt: {{ template: '<|bos|>{{request}}<|sep|>' }}
+# lowercase: plans are all lowercase, and byte-level BPE spells "NORTH STRIP" and "north strip" apart.
+prompt: {{ template: '<|bos|>{{request}}<|sep|>', lowercase: true }}
 contextSize: {context}
 threads: 2
 maxTokens: {max_tokens}
