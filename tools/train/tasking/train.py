@@ -98,6 +98,8 @@ def parse_args(argv=None):
                    help="share of unknown places named with word-list words, not the fixed noun list (needs wamerican; 0 = off)")
     p.add_argument("--rich", action="store_true",
                    help="train on the corpus's RICH phrasings too (about twice the TRAIN paraphrases; HELDOUT unchanged)")
+    p.add_argument("--lower", action="store_true",
+                   help="lowercase every request, as Kestrel does before the model (manifest prompt.lowercase)")
     p.add_argument("--copy", action="store_true",
                    help="add a pointer over the request (copy head): the next token mixes the vocabulary and copied tokens")
     p.add_argument("--init", default=None, help="start from these weights: a checkpoint (.pt) or an exported model (.onnx, read back by onnx_weights.py)")
@@ -119,9 +121,9 @@ def encode_pair(request, plan):
 class Batches:
     """Fresh examples from the TRAIN split, bucketed by length (little padding)."""
 
-    def __init__(self, zones, seed, batch, context, pool=32, noise=0.0, wild=0.0):
+    def __init__(self, zones, seed, batch, context, pool=32, noise=0.0, wild=0.0, lower=False):
         self.zones, self.seed, self.batch, self.context, self.pool = zones, seed, batch, context, pool
-        self.noise, self.wild = noise, wild
+        self.noise, self.wild, self.lower = noise, wild, lower
         self.noise_words = corpus.load_noise_words(zones) if noise or wild else None
         self.chunk = 0
         self.queue = []
@@ -132,7 +134,7 @@ class Batches:
         self.chunk += 1
         seqs = []
         for req, plan in rows:
-            prompt, target = encode_pair(req, plan)
+            prompt, target = encode_pair(req.lower() if self.lower else req, plan)
             if len(prompt) + len(target) <= self.context:
                 seqs.append((prompt, target))
         seqs.sort(key=lambda s: len(s[0]) + len(s[1]))
@@ -240,7 +242,7 @@ def main(argv=None):
             return args.lr * (step + 1) / args.warmup
         return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress(step))))
 
-    data = Batches(zones, args.seed, args.batch, args.context, noise=args.noise, wild=args.wild)
+    data = Batches(zones, args.seed, args.batch, args.context, noise=args.noise, wild=args.wild, lower=args.lower)
     # SIGTERM/SIGINT end training early but still save, evaluate and export (the cosine schedule is cut short).
     stop = {"flag": False}
 
@@ -284,7 +286,7 @@ def main(argv=None):
 
     os.makedirs(os.path.dirname(args.ckpt), exist_ok=True)
     training = {"seed": args.seed, "steps": done, "minutes_budget": args.minutes, "scheduled_steps": args.steps, "d": args.d, "layers": args.layers,
-                "heads": args.heads, "copy": args.copy, "rich": args.rich, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
+                "heads": args.heads, "copy": args.copy, "rich": args.rich, "lower": args.lower, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
                 "examples": args.steps * args.batch, "train_minutes": round(train_s / 60, 1),
                 "mission": os.path.relpath(args.mission, REPO)}
     model = model.cpu()
@@ -295,8 +297,11 @@ def main(argv=None):
     print(f"saved {os.path.relpath(args.ckpt, REPO)}")
 
     model.eval()
-    check_cache(model, [r["request"] for r in load_jsonl(args.heldout)[:5]])
-    res = evaluate(model, load_jsonl(args.heldout))
+    heldout = load_jsonl(args.heldout)
+    if args.lower:  # scored as Kestrel will feed it
+        heldout = [{**r, "request": r["request"].lower()} for r in heldout]
+    check_cache(model, [r["request"] for r in heldout[:5]])
+    res = evaluate(model, heldout)
     training["heldout"] = {"n": res["n"], "exact": round(res["exact"], 4), "invalid": round(res["invalid"], 4),
                            "ms_mean": round(res["ms_mean"], 1)}
 
