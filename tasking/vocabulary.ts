@@ -151,17 +151,24 @@ export function extendVocabulary(
   extension: VocabularyExtension | undefined,
 ): TaskingVocabulary {
   if (extension === undefined) return base;
-  const behaviors = { ...base.behaviors };
-  for (const b of NAMED_BEHAVIORS) {
-    const extra = extension.behaviors?.[b];
-    if (extra !== undefined) behaviors[b] = [...behaviors[b], ...extra.map((w) => w.toLowerCase())];
-  }
-  const targets = { ...base.targets };
-  for (const c of PLAN_TARGET_CLASSES) {
-    const extra = extension.targets?.[c];
-    if (extra !== undefined) targets[c] = [...targets[c], ...extra.map((w) => w.toLowerCase())];
-  }
-  return { behaviors, targets, payload: [...base.payload, ...(extension.payload ?? []).map((w) => w.toLowerCase())] };
+  return {
+    behaviors: extendEach(base.behaviors, NAMED_BEHAVIORS, extension.behaviors),
+    targets: extendEach(base.targets, PLAN_TARGET_CLASSES, extension.targets),
+    payload: [...base.payload, ...lowercased(extension.payload)],
+  };
+}
+
+const lowercased = (words: readonly string[] | undefined): string[] => (words ?? []).map((w) => w.toLowerCase());
+
+/** Each key's words, then the extension's for that key. */
+function extendEach<K extends string>(
+  base: Readonly<Record<K, readonly string[]>>,
+  keys: readonly K[],
+  extra: Partial<Record<K, readonly string[]>> | undefined,
+): Record<K, readonly string[]> {
+  const out: Record<K, readonly string[]> = { ...base };
+  for (const k of keys) out[k] = [...base[k], ...lowercased(extra?.[k])];
+  return out;
 }
 
 /** Behaviors the request names, and hold, which is always sayable: the fail-safe answer to chatter. */
