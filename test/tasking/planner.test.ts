@@ -118,20 +118,24 @@ describe('tasking planner on the shipped tasking model', () => {
   });
 
   it("writes a zone it resolved as the mission's own name, whatever the model spelt", async () => {
-    const planner = new TaskingPlanner({ mission, model: tuned, logger });
-    // The shipped model copies "the quarry" from this request (if a retrained model stops doing so,
-    // pick a request where it writes an alias or a leading "the": the check below says which).
+    // The same mission with the quarry renamed, its old name kept as an alias: the model knows the
+    // zone as "quarry" (its training corpus), so it writes the alias, which must come back as the name.
+    const renamed: Mission = {
+      ...mission,
+      zones: mission.zones.map((z) => (z.name === 'quarry' ? { ...z, name: 'gravel pit', aliases: ['quarry'] } : z)),
+    };
+    const planner = new TaskingPlanner({ mission: renamed, model: tuned, logger });
     const a = await planner.plan(
       'no lower than 66 metres. and could you keep patrolling the quarry',
-      homeStart(mission),
+      homeStart(renamed),
       Date.now(),
     );
     const spelt = (JSON.parse(a.output ?? '{}') as { zone?: string }).zone;
-    expect(spelt, 'the model wrote the canonical name: this request no longer exercises the rewrite').toBe(
-      'the quarry',
+    expect(spelt, 'the model wrote the mission name: this request no longer exercises the rewrite').not.toBe(
+      'gravel pit',
     );
-    expect(a.plan?.zone).toBe('quarry');
-    expect(a.retask?.areaName).toBe('quarry');
+    expect(a.plan?.zone).toBe('gravel pit');
+    expect(a.retask?.areaName).toBe('gravel pit');
   });
 
   it('EXPECTED FAILURE - a number said as a percentage is never a speed or an altitude', async () => {

@@ -387,13 +387,18 @@ def _pick(rng, seq):
 
 
 class Gen:
-    def __init__(self, zones, split, rng, noise=0.0, noise_words=None, wild=0.0):
+    def __init__(self, zones, split, rng, noise=0.0, noise_words=None, wild=0.0, lead=0.0):
         self.zones = zones
         self.split = split
         self.rng = rng
         self.noise = noise
         self.noise_words = noise_words
         self.wild = wild
+        self.lead = lead
+        # Participles ("glowing", "trekking"): the verbs of `lead` templates, never words of a wild place.
+        words = noise_words or []
+        self.participles = [w for w in words if w.endswith("ing") and len(w) >= 6]
+        self.place_words = [w for w in words if not w.endswith("ing")] if lead else words
 
     def noise_phrase(self):
         """One or two random words that mean nothing to the task (training noise)."""
@@ -450,7 +455,7 @@ class Gen:
         made-up name or an article sometimes. The fixed noun list teaches the model those nouns; words
         it has never seen teach it to copy whatever the operator calls a place, and where the name ends."""
         rng = self.rng
-        words = [_pick(rng, self.noise_words) for _ in range(rng.choice([1, 1, 2, 2, 3]))]
+        words = [_pick(rng, self.place_words) for _ in range(rng.choice([1, 1, 2, 2, 3]))]
         self._unknown_words.update(words)  # copied verbatim: no typos inside the name
         r = rng.random()
         if r < 0.15:
@@ -502,6 +507,10 @@ class Gen:
             mention, zone = self.place()
             plan["zone"] = zone
             tmpl = _pick(rng, self.s(MAIN_TEMPLATES))
+            if self.lead and rng.random() < self.lead:
+                # "{v} {p} <participle> for {t}": TRAIN's "looking for" with a verb the model never saw,
+                # so a word after the place that reads as a verb ends the place.
+                tmpl = "{v} {p} " + _pick(rng, self.participles) + _pick(rng, [" for {t}", " for {t}", " {t}"])
             tgt = None
             if "{t}" in tmpl:
                 tgt = self.targets()
@@ -627,19 +636,24 @@ class Gen:
         return getattr(self, "_unknown_words", None) is not None and word.lower() in self._unknown_words
 
 
-def make_examples(zones, split, n, seed, noise=0.0, noise_words=None, wild=0.0):
+def make_examples(zones, split, n, seed, noise=0.0, noise_words=None, wild=0.0, lead=0.0):
     """n (request, plan) pairs from the given template split, deterministic for seed.
 
     `noise` (TRAIN only): the chance of random meaningless words at each clause boundary
     (half of it before and after the request); `noise_words` from load_noise_words().
     `wild` (TRAIN only): the share of unknown places named with word-list words (`wild_place`).
+    `lead` (TRAIN only): the share of search/patrol/inspection requests whose target lead is a random
+    participle from the word list ("search the quarry trekking for fires"); wild places then never
+    contain a word ending in -ing.
     """
-    if (noise or wild) and split != TRAIN:
+    if lead and not noise_words:
+        raise ValueError("participle leads need the word list (load_noise_words)")
+    if (noise or wild or lead) and split != TRAIN:
         raise ValueError("noise and wild places are training augmentations: the held-out split stays as written")
     if wild and not noise_words:
         raise ValueError("wild places need the word list (load_noise_words)")
     rng = random.Random(f"{split}:{seed}")
-    g = Gen(zones, split, rng, noise, noise_words, wild)
+    g = Gen(zones, split, rng, noise, noise_words, wild, lead)
     # Words of unknown places are protected from typos (the plan copies them verbatim).
     words = set()
     for d in (PLACE_NOUNS, NEAR_MISS):
@@ -672,14 +686,15 @@ def main(argv=None):
     p.add_argument("--show", type=int, default=0, help="print this many training examples and exit")
     p.add_argument("--noise", type=float, default=0.0, help="with --show: random-word noise rate (see make_examples)")
     p.add_argument("--wild", type=float, default=0.0, help="with --show: share of word-list place names (see make_examples)")
+    p.add_argument("--lead", type=float, default=0.0, help="with --show: share of participle target leads (see make_examples)")
     p.add_argument("--rich", action="store_true", help="with --show: the RICH training phrasings too (see enrich)")
     args = p.parse_args(argv)
     zones = load_zones(args.mission)
     if args.rich:
         enrich()
     if args.show:
-        words = load_noise_words(zones) if args.noise or args.wild else None
-        for req, plan in make_examples(zones, TRAIN, args.show, args.seed, args.noise, words, args.wild):
+        words = load_noise_words(zones) if args.noise or args.wild or args.lead else None
+        for req, plan in make_examples(zones, TRAIN, args.show, args.seed, args.noise, words, args.wild, args.lead):
             print(f"{req!r:90s} {plan_json(plan)}")
         return
     rows = make_examples(zones, HELDOUT, args.heldout, args.seed + 1000)

@@ -96,6 +96,9 @@ def parse_args(argv=None):
                    help="random meaningless words at clause boundaries, this chance each (needs wamerican; 0 = off)")
     p.add_argument("--wild", type=float, default=0.0,
                    help="share of unknown places named with word-list words, not the fixed noun list (needs wamerican; 0 = off)")
+    p.add_argument("--lead", type=float, default=0.0,
+                   help="share of requests whose target lead is a random word-list participle (\"the quarry trekking for fires\"); "
+                        "wild places then hold no -ing word (needs wamerican; 0 = off)")
     p.add_argument("--rich", action="store_true",
                    help="train on the corpus's RICH phrasings too (about twice the TRAIN paraphrases; HELDOUT unchanged)")
     p.add_argument("--lower", action="store_true",
@@ -121,16 +124,16 @@ def encode_pair(request, plan):
 class Batches:
     """Fresh examples from the TRAIN split, bucketed by length (little padding)."""
 
-    def __init__(self, zones, seed, batch, context, pool=32, noise=0.0, wild=0.0, lower=False):
+    def __init__(self, zones, seed, batch, context, pool=32, noise=0.0, wild=0.0, lower=False, lead=0.0):
         self.zones, self.seed, self.batch, self.context, self.pool = zones, seed, batch, context, pool
-        self.noise, self.wild, self.lower = noise, wild, lower
-        self.noise_words = corpus.load_noise_words(zones) if noise or wild else None
+        self.noise, self.wild, self.lower, self.lead = noise, wild, lower, lead
+        self.noise_words = corpus.load_noise_words(zones) if noise or wild or lead else None
         self.chunk = 0
         self.queue = []
 
     def _refill(self):
         rows = corpus.make_examples(self.zones, corpus.TRAIN, self.batch * self.pool + 64, f"{self.seed}:{self.chunk}",
-                                    self.noise, self.noise_words, self.wild)
+                                    self.noise, self.noise_words, self.wild, self.lead)
         self.chunk += 1
         seqs = []
         for req, plan in rows:
@@ -242,7 +245,8 @@ def main(argv=None):
             return args.lr * (step + 1) / args.warmup
         return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress(step))))
 
-    data = Batches(zones, args.seed, args.batch, args.context, noise=args.noise, wild=args.wild, lower=args.lower)
+    data = Batches(zones, args.seed, args.batch, args.context, noise=args.noise, wild=args.wild, lower=args.lower,
+                   lead=args.lead)
     # SIGTERM/SIGINT end training early but still save, evaluate and export (the cosine schedule is cut short).
     stop = {"flag": False}
 
@@ -286,7 +290,7 @@ def main(argv=None):
 
     os.makedirs(os.path.dirname(args.ckpt), exist_ok=True)
     training = {"seed": args.seed, "steps": done, "minutes_budget": args.minutes, "scheduled_steps": args.steps, "d": args.d, "layers": args.layers,
-                "heads": args.heads, "copy": args.copy, "rich": args.rich, "lower": args.lower, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
+                "heads": args.heads, "copy": args.copy, "rich": args.rich, "lower": args.lower, "lead": args.lead, "threads": args.threads, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
                 "examples": args.steps * args.batch, "train_minutes": round(train_s / 60, 1),
                 "mission": os.path.relpath(args.mission, REPO)}
     model = model.cpu()
