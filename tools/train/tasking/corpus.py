@@ -649,7 +649,7 @@ def make_examples(zones, split, n, seed, noise=0.0, noise_words=None, wild=0.0, 
     if lead and not noise_words:
         raise ValueError("participle leads need the word list (load_noise_words)")
     if (noise or wild or lead) and split != TRAIN:
-        raise ValueError("noise and wild places are training augmentations: the held-out split stays as written")
+        raise ValueError("noise, wild places and participle leads are training augmentations: the held-out split stays as written")
     if wild and not noise_words:
         raise ValueError("wild places need the word list (load_noise_words)")
     rng = random.Random(f"{split}:{seed}")
