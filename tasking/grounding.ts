@@ -7,6 +7,7 @@ import {
   type TaskingVocabulary,
 } from './vocabulary.js';
 import { near, requestWords } from './words.js';
+import { overrideAttempt } from './override.js';
 import type { ZoneIndex } from './zones.js';
 
 /** Longest place name a request may supply, in words (zone names are short; "the old logging camp road"). */
@@ -38,12 +39,15 @@ type Quantity = (typeof NUMERIC_KEYS)[keyof typeof NUMERIC_KEYS];
  * which number is the altitude and whether a place was named; grounding only
  * removes values nobody spoke. A number said with no unit may fill any
  * numeric key; a request with no numbers yields a schema with no numeric fields.
+ * A request that tries to set the guardrails aside (override.ts) gets a
+ * schema that admits hold alone.
  */
 export function groundedPlanSchema(
   request: string,
   zones: ZoneIndex,
   vocabulary: TaskingVocabulary = DEFAULT_TASKING_VOCABULARY,
 ): object {
+  if (overrideAttempt(request) !== undefined) return HOLD_ONLY_SCHEMA;
   const said = spokenQuantities(request);
   const classes = spokenTargets(request, vocabulary);
   const places = [...new Set([...zones.known.map((z) => z.toLowerCase()), ...spokenSpans(request)])].filter(
@@ -70,6 +74,12 @@ export function groundedPlanSchema(
   }
   return { ...PLAN_JSON_SCHEMA, properties };
 }
+
+/** The only plan a request that tries to set the guardrails aside can get (override.ts). */
+const HOLD_ONLY_SCHEMA = {
+  ...PLAN_JSON_SCHEMA,
+  properties: { behavior: { type: 'string', enum: ['hold'] } },
+} as const;
 
 /** Whole numbers written in digits, as integers, first mention first ("1,000" is two numbers: say "1000"). */
 export function spokenIntegers(request: string): number[] {
@@ -127,17 +137,57 @@ function unitOf(after: string): Quantity | undefined {
 
 const LENGTH_WORDS = ['metres', 'meters', 'metre', 'meter'];
 
-/** Every run of 1..6 consecutive words of the request, lowercased, joined by one space. */
+/**
+ * Words that never fall inside a place name: prepositions of purpose and
+ * place, conjunctions that join clauses, the operator's pronouns and modal
+ * verbs, and radio sign-offs. A place is a noun phrase; "the summit for",
+ * "the village at", "logging camp and" and "the marina roger" are the edge of
+ * one clause running into the next. (A mission's own zones are admitted
+ * whatever their words; this only bounds what may be copied from a request.)
+ */
+const NOT_IN_PLACE = new Set(
+  [
+    ['for', 'at', 'if', 'and', 'than', 'when', 'once', 'until', 'while'],
+    ['you', 'your', 'i', 'me', 'can', 'could', 'would', 'should', 'please'],
+    ['roger', 'cheers', 'appreciated'],
+  ].flat(),
+);
+/** Clause joiners operators type fast enough to misspell ("tehn", "thhen", "alos"); "the" is one letter from "then". */
+const JOINERS = ['then', 'also'];
+const NOT_A_JOINER = new Set(['the']);
+
+/** Whether `word` can sit inside a place name. */
+function inPlace(word: string): boolean {
+  return !NOT_IN_PLACE.has(word) && (NOT_A_JOINER.has(word) || !JOINERS.some((j) => near(word, j)));
+}
+
+/**
+ * Every run of 1..6 consecutive words of the request that could be a place
+ * name, lowercased, joined by one space. A run is not a place when it
+ * crosses punctuation ("over at the ridge, go scan it"), holds a clause word
+ * (NOT_IN_PLACE), or ends on a word that opens the next clause: a participle
+ * before "for" ("the pump house hunting for hikers": hunting is the verb) or
+ * a comparative before "than" ("no lower than 16 metres").
+ */
 export function spokenSpans(request: string): string[] {
-  const words = requestWords(request);
   const out = new Set<string>();
-  for (let i = 0; i < words.length; i++) {
-    let span = '';
-    for (let j = i; j < Math.min(words.length, i + MAX_SPAN_WORDS); j++) {
-      span = span === '' ? (words[j] ?? '') : `${span} ${words[j] ?? ''}`;
-      if (span.length > MAX_ZONE_CHARS) break;
-      out.add(span);
+  for (const clause of request.split(/[,.;:!?]/)) {
+    const words = requestWords(clause);
+    for (let i = 0; i < words.length; i++) {
+      let span = '';
+      for (let j = i; j < Math.min(words.length, i + MAX_SPAN_WORDS); j++) {
+        const word = words[j] ?? '';
+        if (!inPlace(word)) break;
+        span = span === '' ? word : `${span} ${word}`;
+        if (span.length > MAX_ZONE_CHARS) break;
+        if (!opensClause(word, words[j + 1])) out.add(span);
+      }
     }
   }
   return [...out];
+}
+
+/** "hunting for", "lower than": a word that the next one makes a verb or a comparison. */
+function opensClause(word: string, next: string | undefined): boolean {
+  return (next === 'for' && word.length > 4 && word.endsWith('ing')) || next === 'than';
 }

@@ -17,6 +17,7 @@ export {
 export type { Plan, PlanParse } from './plan.js';
 export { ZoneIndex, normaliseZoneName } from './zones.js';
 export { groundedPlanSchema, spokenIntegers, spokenQuantities, spokenSpans } from './grounding.js';
+export { overrideAttempt } from './override.js';
 export type { ResolvedZone, ZoneLookup } from './zones.js';
 export {
   DEFAULT_TASKING_VOCABULARY,

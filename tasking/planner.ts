@@ -4,6 +4,7 @@ import type { Retask } from '../runtime/index.js';
 import { compilePlan, type PlanRejection } from './compile.js';
 import { dryRunPlan, type DryRunResult, type DryRunStart } from './dry-run.js';
 import { groundedPlanSchema } from './grounding.js';
+import { overrideAttempt } from './override.js';
 import { DEFAULT_TASKING_VOCABULARY, extendVocabulary, type TaskingVocabulary } from './vocabulary.js';
 import { PLAN_JSON_SCHEMA, parsePlanText, type Plan } from './plan.js';
 import { ZoneIndex } from './zones.js';
@@ -239,7 +240,11 @@ export class TaskingPlanner {
       });
     }
     const modified = guard?.steps.filter((s) => s.verdict === 'modify').length ?? 0;
-    const what = describePlan(plan);
+    const override = this.grounding ? overrideAttempt(request) : undefined;
+    const what =
+      override === undefined
+        ? describePlan(plan)
+        : `${describePlan(plan)} (the request tries to set the guardrails aside: "${override}"; only hold is admitted)`;
     const then = this.needsConfirmation ? 'waits for operator confirmation' : 'takes effect now';
     return this.done({
       ...common,
