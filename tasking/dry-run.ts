@@ -46,6 +46,7 @@ export function dryRunPlan(compiled: CompiledPlan, mission: Mission, start: DryR
     targetsStampMs: nowMs,
     linkSeenMs: nowMs,
   };
+  const steps = [...compiled.steps, ...planValueSteps(compiled, mission, start)];
   const judged = dryRunActions(
     {
       guardrails: mission.guardrails,
@@ -57,7 +58,7 @@ export function dryRunPlan(compiled: CompiledPlan, mission: Mission, start: DryR
       explain: false,
     },
     state,
-    compiled.steps.map((step, i) => ({
+    steps.map((step, i) => ({
       id: `${compiled.retask.planId}-${i + 1}`,
       source: SOURCE,
       action: step.action,
@@ -65,8 +66,8 @@ export function dryRunPlan(compiled: CompiledPlan, mission: Mission, start: DryR
     })),
     nowMs,
   );
-  const steps: StepVerdict[] = judged.map(({ decision: d }, i) => ({
-    step: compiled.steps[i]?.label ?? `step ${i + 1}`,
+  const verdicts: StepVerdict[] = judged.map(({ decision: d }, i) => ({
+    step: steps[i]?.label ?? `step ${i + 1}`,
     verdict: d.verdict,
     ruleId: d.ruleId,
     code: d.code,
@@ -74,8 +75,39 @@ export function dryRunPlan(compiled: CompiledPlan, mission: Mission, start: DryR
     requested: d.requested,
     ...(d.action !== undefined ? { action: d.action } : {}),
   }));
-  steps.push(...guardrailChanges(compiled, mission));
-  return { verdict: worst(steps.map((s) => s.verdict)), steps };
+  verdicts.push(...guardrailChanges(compiled, mission));
+  return { verdict: worst(verdicts.map((s) => s.verdict)), steps: verdicts };
+}
+
+/**
+ * The plan's altitude and speed, judged where no step carries them. A sweep's
+ * waypoints fly them and are judged with them; a hold or a landing does not,
+ * yet a plan that says "hold at 10^15 m" must not come back allowed: its
+ * values become the behavior's policy. They are judged as the guard judges a
+ * goto to where the robot is, at that altitude and speed.
+ */
+function planValueSteps(compiled: CompiledPlan, mission: Mission, start: DryRunStart): CompiledPlan['steps'] {
+  const { altitudeM, speedMps } = compiled.retask;
+  if (altitudeM === undefined && speedMps === undefined) return [];
+  // Unsaid, the speed is the one the mission's behavior flies (a goto with none is set to the limit).
+  const behaviorSpeed = 'speedMps' in mission.behavior ? mission.behavior.speedMps : undefined;
+  const speed = speedMps ?? behaviorSpeed;
+  if (compiled.steps.some((s) => s.action.kind === 'goto')) return [];
+  const said = [
+    ...(altitudeM === undefined ? [] : [`altitude ${altitudeM} m`]),
+    ...(speedMps === undefined ? [] : [`speed ${speedMps} m/s`]),
+  ];
+  return [
+    {
+      label: `the plan's ${said.join(', ')}`,
+      action: {
+        kind: 'goto',
+        target: { frame: 'local', x: start.positionM.x, y: start.positionM.y },
+        ...(altitudeM === undefined ? {} : { altitudeM }),
+        ...(speed === undefined ? {} : { speedMps: speed }),
+      },
+    },
+  ];
 }
 
 /**

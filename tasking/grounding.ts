@@ -50,8 +50,9 @@ export function groundedPlanSchema(
   if (overrideAttempt(request) !== undefined) return HOLD_ONLY_SCHEMA;
   const said = spokenQuantities(request);
   const classes = spokenTargets(request, vocabulary);
-  const places = [...new Set([...zones.known.map((z) => z.toLowerCase()), ...spokenSpans(request)])].filter(
-    (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p),
+  const named = namedZones(request, zones);
+  const places = [...new Set([...named.map((z) => z.toLowerCase()), ...spokenSpans(request)])].filter(
+    (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p) && namesNoOtherZone(p, zones, named),
   );
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {
@@ -73,6 +74,53 @@ export function groundedPlanSchema(
     }
   }
   return { ...PLAN_JSON_SCHEMA, properties };
+}
+
+/**
+ * Words that make a zone's name into another place: "upper quarry" is not the
+ * quarry, "north ridge" not the ridge. Directions, heights and ages, the
+ * modifiers operators put before a place's noun.
+ */
+const PLACE_MODIFIERS = new Set(
+  [
+    ['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western'],
+    ['northeast', 'northwest', 'southeast', 'southwest', 'central', 'middle', 'inner', 'outer'],
+    ['upper', 'lower', 'top', 'bottom', 'far', 'old', 'new', 'big', 'little'],
+  ].flat(),
+);
+
+/**
+ * The mission's zones the request names, by name or alias, not as part of a
+ * longer place ("upper quarry"). Spelt as the mission spells them: forgiving
+ * a typo would read "bridge" as the ridge, and a misspelt zone is better
+ * rejected by name ("unknown zone "quary"") than guessed. A zone nobody
+ * named is no zone the plan may fly: a small model's worst zone error is a
+ * known zone in place of a place it did not know ("north ridge" read as the
+ * north strip, "substation" as base), which the guard then judges against the
+ * wrong area. Unnamed, the place can only be copied, and is rejected by name.
+ */
+export function namedZones(request: string, zones: ZoneIndex): string[] {
+  const words = requestWords(request);
+  return zones.forms
+    .filter(({ forms }) =>
+      forms.some((form) => saidAt(words, requestWords(form)).some((at) => !PLACE_MODIFIERS.has(words[at - 1] ?? ''))),
+    )
+    .map((z) => z.name);
+}
+
+/** Where `phrase` is said in `words`, exactly: the index of each match's first word. */
+function saidAt(words: readonly string[], phrase: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + phrase.length <= words.length; i++) {
+    if (phrase.length > 0 && phrase.every((p, k) => words[i + k] === p)) out.push(i);
+  }
+  return out;
+}
+
+/** Whether a copied place is not, under another spelling, a zone the request did not name ("quarry" out of "upper quarry"). */
+function namesNoOtherZone(place: string, zones: ZoneIndex, named: readonly string[]): boolean {
+  const lookup = zones.resolve(place);
+  return !lookup.ok || named.includes(lookup.zone.name);
 }
 
 /** The only plan a request that tries to set the guardrails aside can get (override.ts). */
@@ -171,7 +219,8 @@ function inPlace(word: string): boolean {
  */
 export function spokenSpans(request: string): string[] {
   const out = new Set<string>();
-  for (const clause of request.split(/[,.;:!?]/)) {
+  // "m/s" is a unit, never a place: it breaks a run as punctuation does.
+  for (const clause of request.split(/[,.;:!?]|\bm\/s\b/i)) {
     const words = requestWords(clause);
     for (let i = 0; i < words.length; i++) {
       let span = '';
@@ -180,7 +229,8 @@ export function spokenSpans(request: string): string[] {
         if (!inPlace(word)) break;
         span = span === '' ? word : `${span} ${word}`;
         if (span.length > MAX_ZONE_CHARS) break;
-        if (!opensClause(word, words[j + 1])) out.add(span);
+        // A lone letter is the rest of a unit or a contraction ("m/s", "i'd"), not a place.
+        if (!opensClause(word, words[j + 1]) && span.length > 1) out.add(span);
       }
     }
   }

@@ -20,6 +20,7 @@ export type ZoneLookup =
 export class ZoneIndex {
   private readonly byName = new Map<string, ResolvedZone>();
   private readonly names: string[] = [];
+  private readonly spoken: { readonly name: string; readonly forms: readonly string[] }[] = [];
 
   constructor(mission: Mission) {
     const frame = missionFrame(mission);
@@ -27,11 +28,17 @@ export class ZoneIndex {
       const resolved: ResolvedZone = { name: zone.name, polygon: polygonToLocal(zone.polygon, frame) };
       this.names.push(zone.name);
       for (const name of [zone.name, ...zone.aliases]) this.byName.set(normaliseZoneName(name), resolved);
+      this.spoken.push({ name: zone.name, forms: [zone.name, ...zone.aliases].map(normaliseZoneName) });
     }
   }
 
   get known(): readonly string[] {
     return this.names;
+  }
+
+  /** Each zone's name and the forms an operator may say it by (name and aliases, normalised). */
+  get forms(): readonly { readonly name: string; readonly forms: readonly string[] }[] {
+    return this.spoken;
   }
 
   resolve(name: string): ZoneLookup {

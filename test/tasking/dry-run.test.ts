@@ -50,6 +50,26 @@ describe('plan dry run through the mission guard', () => {
     expect(guard.steps[0]).toMatchObject({ ruleId: 'altitude-band', code: 'altitude.target_outside' });
   });
 
+  it('EXPECTED FAILURE - a hold or a landing at 10^15 m is denied too, though no step of it flies the altitude', () => {
+    // Found by the reference GGUF (random weights): it proposed {"behavior":"hold","altitudeM":1e15} as allowed.
+    for (const behavior of ['hold', 'land', 'return_home'] as const) {
+      const { guard } = judge({ behavior, altitudeM: 1e15 });
+      expect(guard.verdict, behavior).toBe('deny');
+      const denied = guard.steps.find((s) => s.verdict === 'deny');
+      expect(denied, behavior).toMatchObject({ ruleId: 'altitude-band', code: 'altitude.target_outside' });
+      expect(denied?.step).toContain("the plan's altitude 1000000000000000 m");
+    }
+  });
+
+  it("judges a hold's altitude at the speed the mission flies, and its speed against the limit", () => {
+    expect(judge({ behavior: 'hold', altitudeM: 45 }).guard.verdict).toBe('allow');
+    const fast = judge({ behavior: 'return_home', speedMps: 50 }).guard;
+    expect(fast.verdict).toBe('modify');
+    expect(fast.steps.find((s) => s.verdict === 'modify')).toMatchObject({ ruleId: 'speed-limits' });
+    // Nothing said: no extra step.
+    expect(judge({ behavior: 'hold' }).guard.steps).toHaveLength(1);
+  });
+
   it('a zone outside the geofence is denied', () => {
     const { compiled, guard } = judge({ behavior: 'area_search', zone: 'quarry', altitudeM: 40 });
     expect(compiled.rejections).toEqual([]);
