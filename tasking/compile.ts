@@ -104,18 +104,25 @@ function areaSteps(
   if (plan.behavior === 'area_search') points = lawnmower(area, spacingM);
   else if (plan.behavior === 'patrol') points = [...area, ...area.slice(0, 1)];
   else if (plan.behavior === 'inspection') points = [centroid(area)];
+  // A hold or a landing over a zone flies to its middle first, as the behavior does (missions' retaskFactory).
+  else if (plan.behavior === 'hold' || plan.behavior === 'land')
+    return [goto(centroid(area), 0, 1), ...simpleSteps(plan)];
   else return simpleSteps(plan);
   // A degenerate area (thinner than a lane) still gets visited.
   if (points.length === 0) points = [centroid(area)];
-  return points.map(([x, y], i) => ({
-    label: `waypoint ${i + 1}/${points.length} (${x.toFixed(0)}, ${y.toFixed(0)})`,
-    action: {
-      kind: 'goto',
-      target: { frame: 'local', x, y },
-      ...(altitudeM !== undefined ? { altitudeM } : {}),
-      ...(speedMps !== undefined ? { speedMps } : {}),
-    },
-  }));
+  return points.map((p, i) => goto(p, i, points.length));
+
+  function goto([x, y]: XY, i: number, n: number): PlanStep {
+    return {
+      label: `waypoint ${i + 1}/${n} (${x.toFixed(0)}, ${y.toFixed(0)})`,
+      action: {
+        kind: 'goto',
+        target: { frame: 'local', x, y },
+        ...(altitudeM !== undefined ? { altitudeM } : {}),
+        ...(speedMps !== undefined ? { speedMps } : {}),
+      },
+    };
+  }
 }
 
 function centroid(points: readonly XY[]): XY {

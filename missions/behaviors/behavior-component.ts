@@ -27,7 +27,16 @@ import type { BehaviorLogic, RetaskPolicy } from './logic.js';
  * patrol, hold, return home, land); undefined when it cannot (the retask is
  * then refused with an event saying why).
  */
-export type RetaskFactory = (retask: Retask, current: BehaviorLogic) => BehaviorLogic | string;
+/**
+ * `home` is where the robot started, as far as this component knows: the
+ * running behavior's own, else the first pose it saw. A hold or a patrol
+ * knows no home, and a return home after one must still fly home.
+ */
+export type RetaskFactory = (
+  retask: Retask,
+  current: BehaviorLogic,
+  home?: readonly [number, number],
+) => BehaviorLogic | string;
 
 export interface BehaviorComponentOptions {
   /** How often the behavior decides, Hz. Default 5. */
@@ -65,6 +74,8 @@ export class BehaviorComponent implements Component {
   private seq = 0;
   private tracer: LatencyTracer | undefined;
   private logic: BehaviorLogic;
+  /** Where the robot started: the first behavior's home, else the first pose seen. */
+  private home: readonly [number, number] | undefined;
   /** Paused by an operator: the robot holds and the state machine does not advance. */
   private pausedBy: string | undefined;
 
@@ -89,6 +100,7 @@ export class BehaviorComponent implements Component {
         poseTopic,
         (m) => {
           this.pose = m.data;
+          this.home ??= this.logic.homeXY ?? [m.data.positionM.x, m.data.positionM.y];
           this.poseStampMs = m.stampMs;
         },
         sub,
@@ -169,7 +181,8 @@ export class BehaviorComponent implements Component {
     const from = this.logic.kind;
     const switching = (retask.behavior !== undefined && retask.behavior !== from) || retask.area !== undefined;
     if (switching) {
-      const made = this.options.retask?.(retask, this.logic) ?? 'this behavior cannot be retasked';
+      const made =
+        this.options.retask?.(retask, this.logic, this.logic.homeXY ?? this.home) ?? 'this behavior cannot be retasked';
       if (typeof made === 'string') {
         ctx.bus.publish(eventsTopic, {
           kind: 'behavior.retask_refused',

@@ -58,8 +58,8 @@ export function areaSearchConfig(
 
 /** What an operator retask switches to, built from the mission and the behavior running now. */
 export function retaskFactory(m: Mission): RetaskFactory {
-  return (retask: Retask, current: BehaviorLogic): BehaviorLogic | string => {
-    const home = current.homeXY;
+  return (retask: Retask, current: BehaviorLogic, knownHome?: XY): BehaviorLogic | string => {
+    const home = current.homeXY ?? knownHome;
     const mb = m.behavior;
     const base = mb.kind === 'area_search' ? mb : undefined;
     const alt = retask.altitudeM ?? ('altitudeM' in mb ? mb.altitudeM : undefined);
@@ -102,18 +102,47 @@ export function retaskFactory(m: Mission): RetaskFactory {
         });
       }
       case 'inspection':
-        if (mb.kind !== 'inspection') return 'the mission defines no inspection points';
+        // Over a zone: look at its middle ("inspect the quarry"); else the mission's own points.
+        if (retask.area !== undefined) {
+          const name = retask.areaName ?? 'the zone';
+          return new Inspection([{ name, at: middleOf(retask.area), dwellS: ZONE_DWELL_S }], speed);
+        }
+        if (mb.kind !== 'inspection') return 'inspection needs a zone: the mission defines no inspection points';
         return new Inspection(mb.points, speed);
       case 'hold':
-        return new Hold();
+      case 'land': {
+        // Over a zone: fly to its middle first, at the operator's altitude or the mission's. In place: the
+        // operator's altitude, else the one it has.
+        const at = retask.area === undefined ? undefined : middleOf(retask.area);
+        const altitudeM = at === undefined ? retask.altitudeM : alt;
+        if (kind === 'land') return at === undefined ? new Land() : new Land(at, altitudeM, speed);
+        return new Hold({
+          ...(at === undefined ? {} : { at }),
+          ...(altitudeM === undefined ? {} : { altitudeM }),
+          speedMps: speed,
+        });
+      }
       case 'return_home':
         return new ReturnHome(home, alt, speed);
-      case 'land':
-        return new Land();
+
       case undefined:
         return 'no behavior named';
     }
   };
+}
+
+/** How long an inspection retasked over a zone looks at it, s (a mission's own points default to 5). */
+const ZONE_DWELL_S = 10;
+
+/** The vertex mean of a zone: where a hold or a landing over it goes (the tasking dry run judges the same point). */
+function middleOf(area: readonly (readonly [number, number])[]): XY {
+  let x = 0;
+  let y = 0;
+  for (const p of area) {
+    x += p[0];
+    y += p[1];
+  }
+  return [x / area.length, y / area.length];
 }
 
 function build(behavior: Behavior, ctx: AssemblyContext): Component {

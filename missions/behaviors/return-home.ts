@@ -8,16 +8,22 @@ export class ReturnHome implements BehaviorLogic {
   private finished = false;
 
   constructor(
-    readonly homeXY: XY | undefined,
-    private readonly altitudeM: number | undefined,
-    private readonly speedMps: number | undefined,
+    /** Where to land; absent: where the robot is. */
+    private readonly destination?: XY,
+    private readonly altitudeM?: number,
+    private readonly speedMps?: number,
   ) {}
+
+  /** Home, when this is a flight home: an operator's next retask keeps it. */
+  get homeXY(): XY | undefined {
+    return this.kind === 'return_home' ? this.destination : undefined;
+  }
 
   step(input: BehaviorInput): BehaviorOutput {
     const pose = input.pose;
     if (pose === undefined) return { phase: 'waiting for pose' };
     if (this.finished) return { phase: 'done' };
-    const home = this.homeXY ?? [pose.positionM.x, pose.positionM.y];
+    const home = this.destination ?? [pose.positionM.x, pose.positionM.y];
     if (!this.landing && distanceXY(pose.positionM, home) > 3) {
       return { phase: 'return_home', action: gotoLocal(home[0], home[1], this.altitudeM, this.speedMps) };
     }
@@ -35,11 +41,7 @@ export class ReturnHome implements BehaviorLogic {
   }
 }
 
-/** Land where you are; done once on the ground. */
+/** Land where you are, or fly to a point first ("land over the quarry") and land there; done once on the ground. */
 export class Land extends ReturnHome {
   override readonly kind = 'land';
-
-  constructor() {
-    super(undefined, undefined, undefined);
-  }
 }

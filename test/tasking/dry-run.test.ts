@@ -70,6 +70,17 @@ describe('plan dry run through the mission guard', () => {
     expect(judge({ behavior: 'hold' }).guard.steps).toHaveLength(1);
   });
 
+  it('a hold or a landing over a zone flies to its middle first, as the behavior does', () => {
+    const hold = judge({ behavior: 'hold', zone: 'ridge', altitudeM: 40 });
+    expect(hold.compiled.steps.map((s) => s.action.kind)).toEqual(['goto', 'hold']);
+    expect(hold.compiled.steps[0]?.action).toMatchObject({ target: { x: 200, y: 145 }, altitudeM: 40 });
+    expect(hold.guard.verdict).toBe('allow');
+    const land = judge({ behavior: 'land', zone: 'quarry' });
+    expect(land.compiled.steps.map((s) => s.action.kind)).toEqual(['goto', 'land']);
+    // The quarry lies outside the fence: flying there to land is denied like any other goto.
+    expect(land.guard.verdict).toBe('deny');
+  });
+
   it('a zone outside the geofence is denied', () => {
     const { compiled, guard } = judge({ behavior: 'area_search', zone: 'quarry', altitudeM: 40 });
     expect(compiled.rejections).toEqual([]);

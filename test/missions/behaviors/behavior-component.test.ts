@@ -48,10 +48,10 @@ function setup(options: ConstructorParameters<typeof BehaviorComponent>[1] = {})
     },
     { policy: { kind: 'reliable' } },
   );
-  const pose = (): void =>
+  const pose = (x = 0, y = 0, z = 0): void =>
     void bus.publish(poseTopic, {
       frameId: 'map',
-      positionM: { x: 0, y: 0, z: 0 },
+      positionM: { x, y, z },
       orientation: yawToQuaternion(0),
       yawRad: 0,
       poseCovariance: new Array<number>(36).fill(0),
@@ -140,6 +140,41 @@ describe('BehaviorComponent', () => {
     });
     await h.clock.advance(400);
     expect(h.proposals.at(-1)?.action).toEqual({ kind: 'land' });
+    await h.lc.stop('done');
+  });
+
+  it('a hold or an inspection over a zone flies there first, and a return home after them still flies home', async () => {
+    const mission = (await loadMissionFile('missions/examples/firefighting-drone.yaml')).mission;
+    const h = setup({ retask: retaskFactory(mission) });
+    const square: [number, number][] = [
+      [100, 0],
+      [120, 0],
+      [120, 20],
+      [100, 20],
+    ];
+    const retask = async (planId: string, r: object): Promise<void> => {
+      h.bus.publish(operatorTopic, {
+        operator: 'alice',
+        commandId: planId,
+        command: { kind: 'retask', retask: { planId, ...r } },
+      });
+      await h.clock.advance(400);
+    };
+    await h.lc.start();
+    h.pose(0, 0, 20); // where it started: the patrol knows no home, the component does
+    await h.clock.advance(400);
+    await retask('h1', { behavior: 'hold', areaName: 'pad', area: square, altitudeM: 30 });
+    expect(h.proposals.at(-1)?.action).toMatchObject({ kind: 'goto', target: { x: 110, y: 10 }, altitudeM: 30 });
+    h.pose(110, 10, 30);
+    await h.clock.advance(400);
+    expect(h.proposals.at(-1)?.action).toEqual({ kind: 'hold' });
+    // Before: the hold forgot home, and a return home landed where the robot was.
+    await retask('h2', { behavior: 'return_home' });
+    expect(h.proposals.at(-1)?.action).toMatchObject({ kind: 'goto', target: { x: 0, y: 0 } });
+    h.pose(50, 50, 30);
+    await retask('h3', { behavior: 'inspection', areaName: 'pad', area: square });
+    expect(h.behavior.current.kind).toBe('inspection');
+    expect(h.proposals.at(-1)?.action).toMatchObject({ kind: 'goto', target: { x: 110, y: 10 } });
     await h.lc.stop('done');
   });
 
