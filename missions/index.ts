@@ -33,5 +33,5 @@ export type { GeoPoint, LocalPoint, Point, Polygon } from './schema/geometry.js'
 export { behaviorsPlugin } from './behaviors/plugin.js';
 export { BehaviorComponent } from './behaviors/behavior-component.js';
 export type { BehaviorInput, BehaviorLogic, BehaviorOutput } from './behaviors/logic.js';
-export { lawnmower } from './behaviors/lawnmower.js';
+export { lawnmower, zoneMiddle } from './behaviors/lawnmower.js';
 export { missionFrame, polygonToLocal } from './behaviors/local-points.js';

@@ -1,5 +1,5 @@
 import type { Mission } from '../missions/index.js';
-import { lawnmower, missionFrame, polygonToLocal } from '../missions/index.js';
+import { lawnmower, missionFrame, polygonToLocal, zoneMiddle } from '../missions/index.js';
 import type { Action, Retask } from '../runtime/index.js';
 import type { Plan } from './plan.js';
 import type { ZoneIndex } from './zones.js';
@@ -103,13 +103,13 @@ function areaSteps(
   let points: readonly XY[];
   if (plan.behavior === 'area_search') points = lawnmower(area, spacingM);
   else if (plan.behavior === 'patrol') points = [...area, ...area.slice(0, 1)];
-  else if (plan.behavior === 'inspection') points = [centroid(area)];
+  else if (plan.behavior === 'inspection') points = [zoneMiddle(area)];
   // A hold or a landing over a zone flies to its middle first, as the behavior does (missions' retaskFactory).
   else if (plan.behavior === 'hold' || plan.behavior === 'land')
-    return [goto(centroid(area), 0, 1), ...simpleSteps(plan)];
+    return [goto(zoneMiddle(area), 0, 1), ...simpleSteps(plan)];
   else return simpleSteps(plan);
   // A degenerate area (thinner than a lane) still gets visited.
-  if (points.length === 0) points = [centroid(area)];
+  if (points.length === 0) points = [zoneMiddle(area)];
   return points.map((p, i) => goto(p, i, points.length));
 
   function goto([x, y]: XY, i: number, n: number): PlanStep {
@@ -123,14 +123,4 @@ function areaSteps(
       },
     };
   }
-}
-
-function centroid(points: readonly XY[]): XY {
-  let x = 0;
-  let y = 0;
-  for (const p of points) {
-    x += p[0];
-    y += p[1];
-  }
-  return [x / points.length, y / points.length];
 }

@@ -41,3 +41,14 @@ function laneCrossings(polygon: readonly XY[], y: number): number[] {
   }
   return xs.sort((a, b) => a - b);
 }
+
+/** The vertex mean of a zone: where an inspection, a hold or a landing over it goes (tasking's dry run flies the same point). */
+export function zoneMiddle(area: readonly XY[]): XY {
+  let x = 0;
+  let y = 0;
+  for (const p of area) {
+    x += p[0];
+    y += p[1];
+  }
+  return [x / area.length, y / area.length];
+}

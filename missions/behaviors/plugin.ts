@@ -5,7 +5,7 @@ import { AreaSearch, type AreaSearchConfig } from './area-search.js';
 import { BehaviorComponent, type RetaskFactory } from './behavior-component.js';
 import { Hold } from './hold.js';
 import { Inspection } from './inspection.js';
-import type { XY } from './lawnmower.js';
+import { zoneMiddle, type XY } from './lawnmower.js';
 import { missionFrame, polygonToLocal } from './local-points.js';
 import type { BehaviorLogic } from './logic.js';
 import { Patrol } from './patrol.js';
@@ -105,7 +105,7 @@ export function retaskFactory(m: Mission): RetaskFactory {
         // Over a zone: look at its middle ("inspect the quarry"); else the mission's own points.
         if (retask.area !== undefined) {
           const name = retask.areaName ?? 'the zone';
-          return new Inspection([{ name, at: middleOf(retask.area), dwellS: ZONE_DWELL_S }], speed);
+          return new Inspection([{ name, at: zoneMiddle(retask.area), dwellS: ZONE_DWELL_S }], speed);
         }
         if (mb.kind !== 'inspection') return 'inspection needs a zone: the mission defines no inspection points';
         return new Inspection(mb.points, speed);
@@ -113,7 +113,7 @@ export function retaskFactory(m: Mission): RetaskFactory {
       case 'land': {
         // Over a zone: fly to its middle first, at the operator's altitude or the mission's. In place: the
         // operator's altitude, else the one it has.
-        const at = retask.area === undefined ? undefined : middleOf(retask.area);
+        const at = retask.area === undefined ? undefined : zoneMiddle(retask.area);
         const altitudeM = at === undefined ? retask.altitudeM : alt;
         if (kind === 'land') return at === undefined ? new Land() : new Land(at, altitudeM, speed);
         return new Hold({
@@ -133,17 +133,6 @@ export function retaskFactory(m: Mission): RetaskFactory {
 
 /** How long an inspection retasked over a zone looks at it, s (a mission's own points default to 5). */
 const ZONE_DWELL_S = 10;
-
-/** The vertex mean of a zone: where a hold or a landing over it goes (the tasking dry run judges the same point). */
-function middleOf(area: readonly (readonly [number, number])[]): XY {
-  let x = 0;
-  let y = 0;
-  for (const p of area) {
-    x += p[0];
-    y += p[1];
-  }
-  return [x / area.length, y / area.length];
-}
 
 function build(behavior: Behavior, ctx: AssemblyContext): Component {
   const m = ctx.mission;
