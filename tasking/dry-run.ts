@@ -89,10 +89,9 @@ export function dryRunPlan(compiled: CompiledPlan, mission: Mission, start: DryR
 function planValueSteps(compiled: CompiledPlan, mission: Mission, start: DryRunStart): CompiledPlan['steps'] {
   const { altitudeM, speedMps } = compiled.retask;
   if (altitudeM === undefined && speedMps === undefined) return [];
-  // Unsaid, the speed is the one the mission's behavior flies (a goto with none is set to the limit).
-  const behaviorSpeed = 'speedMps' in mission.behavior ? mission.behavior.speedMps : undefined;
-  const speed = speedMps ?? behaviorSpeed;
   if (compiled.steps.some((s) => s.action.kind === 'goto')) return [];
+  // Unsaid, the speed is the one the mission's behavior flies (a goto with none is set to the limit).
+  const speed = speedMps ?? ('speedMps' in mission.behavior ? mission.behavior.speedMps : undefined);
   const said = [
     ...(altitudeM === undefined ? [] : [`altitude ${altitudeM} m`]),
     ...(speedMps === undefined ? [] : [`speed ${speedMps} m/s`]),

@@ -202,11 +202,10 @@ const NOT_IN_PLACE = new Set(
 );
 /** Clause joiners operators type fast enough to misspell ("tehn", "thhen", "alos"); "the" is one letter from "then". */
 const JOINERS = ['then', 'also'];
-const NOT_A_JOINER = new Set(['the']);
 
 /** Whether `word` can sit inside a place name. */
 function inPlace(word: string): boolean {
-  return !NOT_IN_PLACE.has(word) && (NOT_A_JOINER.has(word) || !JOINERS.some((j) => near(word, j)));
+  return !NOT_IN_PLACE.has(word) && (word === 'the' || !JOINERS.some((j) => near(word, j)));
 }
 
 /**

@@ -25,12 +25,10 @@ import type { BehaviorLogic, RetaskPolicy } from './logic.js';
 /**
  * Builds the behavior a retask switches to (area search over a new area,
  * patrol, hold, return home, land); undefined when it cannot (the retask is
- * then refused with an event saying why).
- */
-/**
- * `home` is where the robot started, as far as this component knows: the
- * running behavior's own, else the first pose it saw. A hold or a patrol
- * knows no home, and a return home after one must still fly home.
+ * then refused with an event saying why). `home` is where the robot started
+ * as far as the component knows (the first behavior's home, else the first
+ * pose it saw): a hold or a patrol knows no home of its own, and a return
+ * home after one must still fly home.
  */
 export type RetaskFactory = (
   retask: Retask,
@@ -181,8 +179,7 @@ export class BehaviorComponent implements Component {
     const from = this.logic.kind;
     const switching = (retask.behavior !== undefined && retask.behavior !== from) || retask.area !== undefined;
     if (switching) {
-      const made =
-        this.options.retask?.(retask, this.logic, this.logic.homeXY ?? this.home) ?? 'this behavior cannot be retasked';
+      const made = this.options.retask?.(retask, this.logic, this.home) ?? 'this behavior cannot be retasked';
       if (typeof made === 'string') {
         ctx.bus.publish(eventsTopic, {
           kind: 'behavior.retask_refused',

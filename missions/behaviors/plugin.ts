@@ -124,7 +124,6 @@ export function retaskFactory(m: Mission): RetaskFactory {
       }
       case 'return_home':
         return new ReturnHome(home, alt, speed);
-
       case undefined:
         return 'no behavior named';
     }
