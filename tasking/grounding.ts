@@ -6,7 +6,7 @@ import {
   spokenTargets,
   type TaskingVocabulary,
 } from './vocabulary.js';
-import { near, requestWords } from './words.js';
+import { clausesOf, near, requestWords } from './words.js';
 import { overrideAttempt } from './override.js';
 import type { ZoneIndex } from './zones.js';
 
@@ -218,8 +218,7 @@ function inPlace(word: string): boolean {
  */
 export function spokenSpans(request: string): string[] {
   const out = new Set<string>();
-  // "m/s" is a unit, never a place: it breaks a run as punctuation does.
-  for (const clause of request.split(/[,.;:!?]|\bm\/s\b/i)) {
+  for (const clause of clausesOf(request)) {
     const words = requestWords(clause);
     for (let i = 0; i < words.length; i++) {
       let span = '';

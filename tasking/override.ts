@@ -14,7 +14,7 @@
  * An operator's own correction is not an override: "disregard my last
  * instruction" names the operator's words ("my", "last"), not the vehicle's rules.
  */
-import { near, phraseAt, requestWords } from './words.js';
+import { clausesOf, near, phraseAt, requestWords } from './words.js';
 
 /** Verbs that set something aside. */
 const SET_ASIDE = ['ignore', 'disregard', 'forget', 'override', 'bypass', 'disable', 'suspend', 'deactivate', 'lift'];
@@ -76,7 +76,7 @@ export function overrideAttempt(request: string): string | undefined {
     if (at !== undefined) return words.slice(at, at + marker.length).join(' ');
   }
   // The verb and what it sets aside are said in one clause: "ignore the smoke, stay within limits" is not an override.
-  for (const clause of request.split(/[,.;:!?]/)) {
+  for (const clause of clausesOf(request)) {
     const found = setAside(requestWords(clause));
     if (found !== undefined) return found;
   }

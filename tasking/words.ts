@@ -10,6 +10,15 @@ export function requestWords(request: string): string[] {
 }
 
 /**
+ * The request cut where one clause ends and the next begins: at punctuation,
+ * and at "m/s", a unit that ends what it measures. A place, or an override
+ * and what it sets aside, is said within one clause.
+ */
+export function clausesOf(request: string): string[] {
+  return request.split(/[,.;:!?]|\bm\/s\b/i);
+}
+
+/**
  * Equal, or one typo apart for words of four letters or more: a letter
  * dropped, doubled or two swapped, or (five letters or more) one changed. A
  * changed letter in a four-letter word is most often another word ("keep" and
