@@ -8,7 +8,7 @@ import {
 } from './vocabulary.js';
 import { clausesOf, near, requestWords } from './words.js';
 import { overrideAttempt } from './override.js';
-import type { ZoneIndex } from './zones.js';
+import { normaliseZoneName, type ZoneIndex } from './zones.js';
 
 /** Longest place name a request may supply, in words (zone names are short; "the old logging camp road"). */
 const MAX_SPAN_WORDS = 6;
@@ -51,8 +51,9 @@ export function groundedPlanSchema(
   const said = spokenQuantities(request);
   const classes = spokenTargets(request, vocabulary);
   const named = namedZones(request, zones);
-  const places = [...new Set([...named.map((z) => z.toLowerCase()), ...spokenSpans(request)])].filter(
-    (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p) && namesNoOtherZone(p, zones, named),
+  const inside = zonesInsidePlaces(request, zones);
+  const places = [...new Set([...named.map((z) => z.toLowerCase()), ...spokenSpans(request), ...inside.keys()])].filter(
+    (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p) && (inside.has(p) || namesNoOtherZone(p, zones, named)),
   );
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {
@@ -100,12 +101,94 @@ const PLACE_MODIFIERS = new Set(
  * wrong area. Unnamed, the place can only be copied, and is rejected by name.
  */
 export function namedZones(request: string, zones: ZoneIndex): string[] {
-  const words = requestWords(request);
+  const clauses = clausesOf(request).map(clauseWords);
   return zones.forms
     .filter(({ forms }) =>
-      forms.some((form) => saidAt(words, requestWords(form)).some((at) => !PLACE_MODIFIERS.has(words[at - 1] ?? ''))),
+      forms.some((form) => {
+        const phrase = requestWords(form);
+        return clauses.some((words) =>
+          saidAt(words, phrase).some(
+            (at) => !PLACE_MODIFIERS.has(words[at - 1] ?? '') && !tripHome(words, at, phrase.length),
+          ),
+        );
+      }),
     )
     .map((z) => z.name);
+}
+
+/** A clause's words as `requestWords` reads them, with "%" kept as a word of its own. */
+function clauseWords(clause: string): string[] {
+  return clause.toLowerCase().match(/[a-z0-9]+|%/g) ?? [];
+}
+
+/** Verbs of the trip home: "come home", "head home", "return to base", "rtb", "fly back to base". */
+const RETURN_VERBS = ['return', 'returning', 'come', 'coming', 'head', 'heading', 'back', 'go', 'going', 'rtb'];
+/** Words that end one instruction and start the next inside a clause. */
+const NEXT_INSTRUCTION = new Set(['and', 'then', 'also', 'after']);
+
+/**
+ * Whether the words at `at` are the end of a return-home threshold: a return
+ * verb just before them and a percentage after, in the same instruction
+ * ("come home when you hit 39 percent", "return to base once battery reaches
+ * 24 percent", "head home at 45% charge"). Those say when to fly home, not
+ * where to fly: a mission whose base is also called "home" must not read them
+ * as the operator naming base, or a search of a place the model did not know
+ * becomes a search of base.
+ */
+function tripHome(words: readonly string[], at: number, length: number): boolean {
+  const before = words.slice(Math.max(0, at - 3), at);
+  if (!before.some((w) => RETURN_VERBS.some((v) => near(w, v)))) return false;
+  for (let j = at + length; j < words.length; j++) {
+    const word = words[j] ?? '';
+    if (NEXT_INSTRUCTION.has(word) || JOINERS.some((v) => word !== 'the' && near(word, v))) return false;
+    if (/^\d+$/.test(word) && percentWord(words[j + 1] ?? '', words[j + 2] ?? '')) return true;
+  }
+  return false;
+}
+
+/** "%", "percent" (one typo), "pct" or "per cent": the unit after a number that makes it a percentage. */
+function percentWord(first: string, second: string): boolean {
+  return first === '%' || first === 'pct' || near(first, 'percent') || (first === 'per' && near(second, 'cent'));
+}
+
+/**
+ * Zones said only inside a longer place ("upper quarry", "the north ridge"),
+ * each with that place as said: the zone's form, normalised, to the place.
+ * The model may answer the zone's own name where the operator said the
+ * longer place; the plan then names the place (`placeForZone`), and is
+ * rejected by that name ("unknown zone "upper quarry"") instead of flying the
+ * quarry or naming whatever other words the model fell back on. A zone said
+ * inside two different places maps to neither: which one was meant is not
+ * for grounding to guess.
+ */
+export function zonesInsidePlaces(request: string, zones: ZoneIndex): Map<string, string> {
+  const named = new Set(namedZones(request, zones));
+  const out = new Map<string, string>();
+  const ambiguous = new Set<string>();
+  for (const { name, forms } of zones.forms) {
+    if (named.has(name)) continue;
+    for (const form of forms) {
+      const phrase = requestWords(form);
+      for (const words of clausesOf(request).map(requestWords)) {
+        for (const at of saidAt(words, phrase)) {
+          let start = at;
+          while (PLACE_MODIFIERS.has(words[start - 1] ?? '')) start--;
+          if (words[start - 1] === 'the') start--;
+          if (start === at) continue;
+          const place = words.slice(start, at + phrase.length).join(' ');
+          if ((out.get(form) ?? place) !== place) ambiguous.add(form);
+          out.set(form, place);
+        }
+      }
+    }
+  }
+  for (const form of ambiguous) out.delete(form);
+  return out;
+}
+
+/** The place a plan's zone stands for: the longer place when the zone was said only inside one (`zonesInsidePlaces`). */
+export function placeForZone(request: string, zones: ZoneIndex, zone: string): string {
+  return zonesInsidePlaces(request, zones).get(normaliseZoneName(zone)) ?? zone;
 }
 
 /** Where `phrase` is said in `words`, exactly: the index of each match's first word. */
@@ -174,7 +257,7 @@ function unitOf(after: string): Quantity | undefined {
   if (/^\s*(m\/s|mps)\b/.test(text)) return 'speed';
   const words = text.match(/^\s*([a-z]+)(?:\s+([a-z]+)(?:\s+([a-z]+))?)?/);
   const [first = '', second = '', third = ''] = words?.slice(1) ?? [];
-  if (first === 'pct' || near(first, 'percent') || (first === 'per' && near(second, 'cent'))) return 'percent';
+  if (percentWord(first, second)) return 'percent';
   if (first === 'm' || LENGTH_WORDS.some((w) => near(first, w))) {
     // "metres per second", "metres a second": a speed, not a height.
     const perSecond = (second === 'per' || second === 'a') && near(third, 'second');
@@ -239,3 +322,13 @@ export function spokenSpans(request: string): string[] {
 function opensClause(word: string, next: string | undefined): boolean {
   return (next === 'for' && word.length > 4 && word.endsWith('ing')) || next === 'than';
 }
+
+/** The words this file matches forgiving a typo (`near`), for real-words.ts. */
+export const GROUNDING_WORDS: readonly string[] = [
+  ...LENGTH_WORDS,
+  'percent',
+  'cent',
+  'second',
+  ...JOINERS,
+  ...RETURN_VERBS,
+];

@@ -16,7 +16,15 @@ export {
 } from './plan.js';
 export type { Plan, PlanParse } from './plan.js';
 export { ZoneIndex, normaliseZoneName } from './zones.js';
-export { groundedPlanSchema, namedZones, spokenIntegers, spokenQuantities, spokenSpans } from './grounding.js';
+export {
+  groundedPlanSchema,
+  namedZones,
+  placeForZone,
+  spokenIntegers,
+  spokenQuantities,
+  spokenSpans,
+  zonesInsidePlaces,
+} from './grounding.js';
 export { overrideAttempt } from './override.js';
 export type { ResolvedZone, ZoneLookup } from './zones.js';
 export {

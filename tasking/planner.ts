@@ -3,7 +3,7 @@ import type { Mission } from '../missions/index.js';
 import type { Retask } from '../runtime/index.js';
 import { compilePlan, type PlanRejection } from './compile.js';
 import { dryRunPlan, type DryRunResult, type DryRunStart } from './dry-run.js';
-import { groundedPlanSchema } from './grounding.js';
+import { groundedPlanSchema, placeForZone } from './grounding.js';
 import { overrideAttempt } from './override.js';
 import { DEFAULT_TASKING_VOCABULARY, extendVocabulary, type TaskingVocabulary } from './vocabulary.js';
 import { PLAN_JSON_SCHEMA, parsePlanText, type Plan } from './plan.js';
@@ -209,9 +209,15 @@ export class TaskingPlanner {
       });
     }
 
-    const compiled = compilePlan(parsed.plan, this.mission, this.zones, id);
+    // The model may name a zone the operator said only inside a longer place ("upper quarry"): the plan names the place.
+    const said =
+      parsed.plan.zone !== undefined && this.grounding
+        ? placeForZone(request, this.zones, parsed.plan.zone)
+        : undefined;
+    const proposed = said !== undefined ? { ...parsed.plan, zone: said } : parsed.plan;
+    const compiled = compilePlan(proposed, this.mission, this.zones, id);
     const { areaName } = compiled.retask;
-    const plan = areaName !== undefined ? { ...parsed.plan, zone: areaName } : parsed.plan;
+    const plan = areaName !== undefined ? { ...proposed, zone: areaName } : proposed;
     const guard = compiled.rejections.length === 0 ? dryRunPlan(compiled, this.mission, start, nowMs) : undefined;
     const common = {
       ...base,

@@ -3,6 +3,7 @@
  * digits, and a match that forgives one typo, as operators type on a radio
  * keyboard ("metrs", "persos", "smke").
  */
+import { REAL_WORDS } from './real-words.js';
 
 /** The request's words, lowercased, punctuation dropped. */
 export function requestWords(request: string): string[] {
@@ -19,14 +20,25 @@ export function clausesOf(request: string): string[] {
 }
 
 /**
- * Equal, or one typo apart for words of four letters or more: a letter
- * dropped, doubled or two swapped, or (five letters or more) one changed. A
- * changed letter in a four-letter word is most often another word ("keep" and
- * "jeep", "care" and "cars"), so it does not count there.
+ * Equal, or one typo apart (`oneTypoApart`) where the word is no English word
+ * of its own: "and" is not "land" misspelt, "house" not "douse", "can" not
+ * "scan" (real-words.ts). A real word typed for another ("sheep" for "sweep")
+ * is then missed; that costs a word the operator can say again, where reading
+ * every "and" as a landing would let the model land on any request.
  */
 export function near(word: string, target: string): boolean {
   if (word === target) return true;
-  if (target.length < 4 || Math.abs(word.length - target.length) > 1) return false;
+  return !REAL_WORDS.has(word) && oneTypoApart(word, target);
+}
+
+/**
+ * One typo apart, for words of four letters or more: a letter dropped,
+ * doubled or two swapped, or (five letters or more) one changed. A changed
+ * letter in a four-letter word is most often another word ("keep" and
+ * "jeep", "care" and "cars"), so it does not count there.
+ */
+export function oneTypoApart(word: string, target: string): boolean {
+  if (word === target || target.length < 4 || Math.abs(word.length - target.length) > 1) return false;
   return editDistanceAtMostOne(word, target, target.length >= 5);
 }
 

@@ -9,9 +9,11 @@ import {
   groundedPlanSchema,
   homeStart,
   namedZones,
+  placeForZone,
   spokenIntegers,
   spokenQuantities,
   spokenSpans,
+  zonesInsidePlaces,
 } from '../../tasking/index.js';
 
 const MISSION = path.resolve(import.meta.dirname, '../../missions/examples/firefighting-drone.yaml');
@@ -185,15 +187,49 @@ describe('groundedPlanSchema', () => {
     // From held-out samples: the shipped model read "upper quarry" as the quarry and "north ridge" as the north strip.
     const upper = constraintFor('scan across upper quarry for hikers');
     expect(upper.accepts('{"behavior":"area_search","zone":"upper quarry","targets":["person"]}')).toBe(true);
-    expect(upper.accepts('{"behavior":"area_search","zone":"quarry","targets":["person"]}')).toBe(false);
+    // Not the quarry: the quarry's name stands for the upper quarry there (placeForZone).
+    expect(namedZones('scan across upper quarry for hikers', zones)).toEqual([]);
+    expect(placeForZone('scan across upper quarry for hikers', zones, 'quarry')).toBe('upper quarry');
     const ridge = constraintFor('could you run a search over north ridge');
     expect(ridge.accepts('{"behavior":"area_search","zone":"north ridge"}')).toBe(true);
-    for (const zone of ['ridge', 'north strip'])
-      expect(ridge.accepts(`{"behavior":"area_search","zone":"${zone}"}`), zone).toBe(false);
+    expect(ridge.accepts('{"behavior":"area_search","zone":"north strip"}')).toBe(false);
+    expect(placeForZone('could you run a search over north ridge', zones, 'ridge')).toBe('north ridge');
     // "bridge" is one letter from "ridge", and a typo in a zone is rejected by name, not guessed.
     expect(constraintFor('search the bridge').accepts('{"behavior":"area_search","zone":"ridge"}')).toBe(false);
     expect(constraintFor('search the quary').accepts('{"behavior":"area_search","zone":"quarry"}')).toBe(false);
     expect(namedZones('rtb now, then land at base', zones)).toEqual(['base']);
+  });
+
+  it('maps a zone said only inside a longer place to that place, unless two places hold it', () => {
+    expect(zonesInsidePlaces('scan across upper quarry for hikers', zones)).toEqual(
+      new Map([['quarry', 'upper quarry']]),
+    );
+    expect(zonesInsidePlaces('search the north ridge', zones)).toEqual(new Map([['ridge', 'the north ridge']]));
+    expect(placeForZone('scan across the old upper quarry', zones, 'Quarry')).toBe('the old upper quarry');
+    // Named on its own too: the zone is the zone.
+    expect(zonesInsidePlaces('search the quarry, then the upper quarry', zones).size).toBe(0);
+    // Which of two places was meant is not for grounding to guess.
+    expect(zonesInsidePlaces('search the upper quarry and the lower quarry', zones).size).toBe(0);
+    expect(placeForZone('search the upper quarry and the lower quarry', zones, 'quarry')).toBe('quarry');
+    // The zone's own name is sayable there, for the planner to map.
+    expect(constraintFor('scan across upper quarry').accepts('{"behavior":"area_search","zone":"quarry"}')).toBe(true);
+  });
+
+  it('EXPECTED FAILURE - "come home at 30 percent" says when to fly home, not that the plan flies to base', () => {
+    // base's alias is "home": the model read "move to gorge ... come home when you hit 39 percent" as a search of base.
+    for (const request of [
+      'move to gorge then start inspecting it, also come home when you hit 39 percent',
+      'HEAD HOME AT 45% CHARGE. AND COULD YOU RUN PATROLS OVER TELFENASH LOGGING CAMP',
+      'sweep through the lake, return to base once battery reaches 24 percent',
+      'patrol the upper quarry and retrun to base at 30 pct',
+    ])
+      expect(namedZones(request, zones), request).toEqual([]);
+    const gorge = constraintFor('move to gorge then inspect it, also come home when you hit 39 percent');
+    expect(gorge.accepts('{"behavior":"inspection","zone":"base","returnHomePct":39}')).toBe(false);
+    expect(gorge.accepts('{"behavior":"inspection","zone":"gorge","returnHomePct":39}')).toBe(true);
+    // Flying home, or landing at base at a threshold, still names base.
+    for (const request of ['fly home now', 'land at base when battery hits 20%', 'come home, then patrol at 30%'])
+      expect(namedZones(request, zones), request).toEqual(['base']);
   });
 });
 

@@ -216,6 +216,20 @@ describe('tasking planner on the shipped tasking model', () => {
     expect(mast.plan?.zone).toBe('the radio mast');
   });
 
+  it("names a place that holds a zone's name as the place, and rejects it by that name", async () => {
+    const planner = new TaskingPlanner({ mission, model: tuned, logger });
+    // From held-out samples: the model answers "quarry" for "upper quarry"; unsayable, it fell back on
+    // "move", "searching" or "base". The upper quarry is no zone of this mission: rejected as itself.
+    const a = await planner.plan(
+      'move to upper quarry then do a sweep of it for survivors followed by any vehicles',
+      homeStart(mission),
+      Date.now(),
+    );
+    expect(a.plan?.zone).toBe('upper quarry');
+    expect(a.status).toBe('rejected');
+    expect(a.summary).toContain('unknown zone "upper quarry"');
+  });
+
   it('EXPECTED FAILURE - no behavior nobody named: chatter holds, "RTB now" returns home', async () => {
     const planner = new TaskingPlanner({ mission, model: tuned, logger });
     // From the held-out fixture: before behavior words, the shipped model landed on both.

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MissionError, parseMission, renderIssue } from '../../missions/index.js';
 import {
@@ -7,6 +10,9 @@ import {
   spokenBehaviors,
   spokenTargets,
 } from '../../tasking/index.js';
+import { REAL_WORDS } from '../../tasking/real-words.js';
+import { typoForgivenWords } from '../../tasking/typo-words.js';
+import { near, oneTypoApart } from '../../tasking/words.js';
 
 /** A minimal mission with a tasking section, as YAML. */
 const missionWith = (tasking: string): string =>
@@ -42,6 +48,42 @@ describe('which behaviors a request names', () => {
   it('forgives one typo ("ladn it", "sweeep")', () => {
     expect(spokenBehaviors('well, ladn it', words)).toEqual(['land', 'hold']);
     expect(spokenBehaviors('begin a sweeep of quarry', words)).toEqual(['area_search', 'hold']);
+  });
+});
+
+describe('a real word is not a typo of another', () => {
+  it('EXPECTED FAILURE - does not read "and" as land, "can" as scan or "house" as douse', () => {
+    // Each was read as its neighbour: every request with "and" could be answered with a landing,
+    // and "the pump house" spoke of the payload, so the model could switch the water off unasked.
+    expect(spokenBehaviors('hold over the ridge and the quarry', words)).toEqual(['hold']);
+    expect(spokenBehaviors('can you hold there', words)).toEqual(['hold']);
+    expect(speaksOfPayload('carry out an inspection of the south pump house', words)).toBe(false);
+    expect(speaksOfPayload('check the ridge later', words)).toBe(false);
+    expect(near('and', 'land')).toBe(false);
+    // A typo that is no word still counts, and so does the word with an -s or -d.
+    expect(near('lnad', 'land')).toBe(true);
+    expect(near('dosue', 'douse')).toBe(true);
+    expect(near('percents', 'percent')).toBe(true);
+  });
+
+  it('lists only English words one typo from a word grounding forgives, none of those words itself', () => {
+    const forgiven = typoForgivenWords();
+    expect(REAL_WORDS.size).toBeGreaterThan(100);
+    for (const w of REAL_WORDS) {
+      expect(forgiven, w).not.toContain(w);
+      expect(
+        forgiven.some((t) => oneTypoApart(w, t)),
+        w,
+      ).toBe(true);
+    }
+  });
+
+  it.skipIf(!existsSync('/usr/share/dict/words'))('is the list the generator writes from the word list', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/tasking/real-words.ts', '--check'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+    });
+    expect(run.stderr + run.stdout).toContain('is current');
   });
 });
 

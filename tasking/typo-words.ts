@@ -1,0 +1,21 @@
+/**
+ * Every word Kestrel's grounding matches forgiving a typo (words.ts `near`):
+ * the built-in vocabulary, the unit and clause words, and the override words.
+ * tools/tasking/real-words.ts lists the English words one typo from these,
+ * which are then never read as their typos (real-words.ts).
+ */
+import { GROUNDING_WORDS } from './grounding.js';
+import { OVERRIDE_WORDS } from './override.js';
+import { DEFAULT_TASKING_VOCABULARY, type TaskingVocabulary } from './vocabulary.js';
+import { requestWords } from './words.js';
+
+export function typoForgivenWords(vocabulary: TaskingVocabulary = DEFAULT_TASKING_VOCABULARY): string[] {
+  const phrases = [
+    ...Object.values<readonly string[]>(vocabulary.behaviors).flat(),
+    ...Object.values<readonly string[]>(vocabulary.targets).flat(),
+    ...vocabulary.payload,
+    ...GROUNDING_WORDS,
+    ...OVERRIDE_WORDS,
+  ];
+  return [...new Set(phrases.flatMap((p) => requestWords(p)))].sort();
+}
