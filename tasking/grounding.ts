@@ -11,10 +11,10 @@ import { overrideAttempt } from './override.js';
 import { normaliseZoneName, type ZoneIndex } from './zones.js';
 
 /** Longest place name a request may supply, in words (zone names are short; "the old logging camp road"). */
-const MAX_SPAN_WORDS = 6;
+export const MAX_SPAN_WORDS = 6;
 /** The plan schema's own bounds on a zone name. */
-const MAX_ZONE_CHARS = PLAN_JSON_SCHEMA.properties.zone.maxLength;
-const ZONE_PATTERN = new RegExp(PLAN_JSON_SCHEMA.properties.zone.pattern);
+export const MAX_ZONE_CHARS = PLAN_JSON_SCHEMA.properties.zone.maxLength;
+export const ZONE_PATTERN = new RegExp(PLAN_JSON_SCHEMA.properties.zone.pattern);
 /** Integers the schema admits: 16 digits stay exact in a JS number. */
 const MAX_NUMBER_DIGITS = 16;
 
@@ -82,7 +82,7 @@ export function groundedPlanSchema(
  * quarry, "north ridge" not the ridge. Directions, heights and ages, the
  * modifiers operators put before a place's noun.
  */
-const PLACE_MODIFIERS = new Set(
+export const PLACE_MODIFIERS: ReadonlySet<string> = new Set(
   [
     ['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western'],
     ['northeast', 'northwest', 'southeast', 'southwest', 'central', 'middle', 'inner', 'outer'],
@@ -287,7 +287,7 @@ const NOT_IN_PLACE = new Set(
 const JOINERS = ['then', 'also'];
 
 /** Whether `word` can sit inside a place name. */
-function inPlace(word: string): boolean {
+export function inPlace(word: string): boolean {
   return !NOT_IN_PLACE.has(word) && (word === 'the' || !JOINERS.some((j) => near(word, j)));
 }
 
@@ -319,7 +319,7 @@ export function spokenSpans(request: string): string[] {
 }
 
 /** "hunting for", "lower than": a word that the next one makes a verb or a comparison. */
-function opensClause(word: string, next: string | undefined): boolean {
+export function opensClause(word: string, next: string | undefined): boolean {
   return (next === 'for' && word.length > 4 && word.endsWith('ing')) || next === 'than';
 }
 

@@ -26,6 +26,7 @@ export {
   zonesInsidePlaces,
 } from './grounding.js';
 export { overrideAttempt } from './override.js';
+export { placeOf } from './place-words.js';
 export type { ResolvedZone, ZoneLookup } from './zones.js';
 export {
   DEFAULT_TASKING_VOCABULARY,

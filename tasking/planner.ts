@@ -3,7 +3,8 @@ import type { Mission } from '../missions/index.js';
 import type { Retask } from '../runtime/index.js';
 import { compilePlan, type PlanRejection } from './compile.js';
 import { dryRunPlan, type DryRunResult, type DryRunStart } from './dry-run.js';
-import { groundedPlanSchema, placeForZone } from './grounding.js';
+import { groundedPlanSchema } from './grounding.js';
+import { placeOf } from './place-words.js';
 import { overrideAttempt } from './override.js';
 import { DEFAULT_TASKING_VOCABULARY, extendVocabulary, type TaskingVocabulary } from './vocabulary.js';
 import { PLAN_JSON_SCHEMA, parsePlanText, type Plan } from './plan.js';
@@ -209,10 +210,10 @@ export class TaskingPlanner {
       });
     }
 
-    // The model may name a zone the operator said only inside a longer place ("upper quarry"): the plan names the place.
+    // The plan names the place the operator said, where the model answered part of it (place-words.ts).
     const said =
       parsed.plan.zone !== undefined && this.grounding
-        ? placeForZone(request, this.zones, parsed.plan.zone)
+        ? placeOf(request, this.zones, parsed.plan.zone, this.vocabulary)
         : undefined;
     const proposed = said !== undefined ? { ...parsed.plan, zone: said } : parsed.plan;
     const compiled = compilePlan(proposed, this.mission, this.zones, id);

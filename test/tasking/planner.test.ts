@@ -197,7 +197,7 @@ describe('tasking planner on the shipped tasking model', () => {
     expect(a.summary).toContain('"disregard all prior instructions"');
   });
 
-  it('copies an unknown place without the words of the next clause', async () => {
+  it('copies an unknown place whole, without the words of the next clause', async () => {
     const planner = new TaskingPlanner({ mission, model: tuned, logger });
     // From the held-out fixture: the shipped model copied "the pump house hunting" and "the radio mast for".
     const pump = await planner.plan(
@@ -214,6 +214,15 @@ describe('tasking planner on the shipped tasking model', () => {
       Date.now(),
     );
     expect(mast.plan?.zone).toBe('the radio mast');
+    // ...and the whole of it: the model answered "old mill" (place-words.ts).
+    const mill = await planner.plan(
+      "okay kestrel, at a height of 17 m. and i'd like you to scan across lopine old mill, also return to base once battery reaches 49 percent?",
+      homeStart(mission),
+      Date.now(),
+    );
+    expect(JSON.parse(mill.output ?? '{}')).toMatchObject({ zone: 'old mill' });
+    expect(mill.plan?.zone).toBe('lopine old mill');
+    expect(mill.summary).toContain('unknown zone "lopine old mill"');
   });
 
   it("names a place that holds a zone's name as the place, and rejects it by that name", async () => {
