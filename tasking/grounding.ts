@@ -1,6 +1,7 @@
 import { PLAN_JSON_SCHEMA } from './plan.js';
 import {
   DEFAULT_TASKING_VOCABULARY,
+  holdsDropsBack,
   speaksOfPayload,
   spokenBehaviors,
   spokenTargets,
@@ -69,7 +70,9 @@ export function groundedPlanSchema(
       if (classes.length > 0)
         properties[key] = { ...t, items: { ...t.items, enum: classes }, maxItems: classes.length };
     } else if (key === 'payload') {
-      if (speaksOfPayload(request, vocabulary)) properties[key] = schema;
+      if (!speaksOfPayload(request, vocabulary)) continue;
+      // A drop held back ("ask before any water drop") is never automatic (vocabulary.ts).
+      properties[key] = holdsDropsBack(request, vocabulary) ? { ...schema, enum: ['confirm', 'off'] } : schema;
     } else {
       properties[key] = schema;
     }

@@ -32,6 +32,7 @@ export {
   DEFAULT_TASKING_VOCABULARY,
   NAMED_BEHAVIORS,
   extendVocabulary,
+  holdsDropsBack,
   speaksOfPayload,
   spokenBehaviors,
   spokenTargets,

@@ -16,7 +16,7 @@
  */
 import type { RetaskBehavior } from '../runtime/index.js';
 import { PLAN_TARGET_CLASSES } from './plan.js';
-import { phraseAt, requestWords } from './words.js';
+import { clausesOf, near, phraseAt, requestWords } from './words.js';
 
 export type TargetClass = (typeof PLAN_TARGET_CLASSES)[number];
 /** Behaviors a request must name; hold is always sayable. */
@@ -197,7 +197,77 @@ const LEVEL_AFTER = new Set(['to', 'below', 'under', 'beneath', 'past', 'down'])
 
 /** Whether the request speaks of the payload at all. */
 export function speaksOfPayload(request: string, vocabulary: TaskingVocabulary): boolean {
-  const words = requestWords(request);
+  return payloadIn(requestWords(request), vocabulary);
+}
+
+/**
+ * Words that hold a drop back: a negation ("no", "not", "don't", "never",
+ * "without"), a drop switched "off" or "cold", or the operator's say-so asked
+ * for ("ask", "confirm", "approval", "permission", "my ok", "my go").
+ */
+const HOLDS_BACK = ['no', 'not', 'don', 'dont', 'never', 'without', 'off', 'cold'];
+const ASKS = [
+  'ask',
+  'asks',
+  'asking',
+  'asked',
+  'confirm',
+  'confirms',
+  'confirmation',
+  'approval',
+  'approve',
+  'permission',
+];
+const SAY_SO = new Set(['ok', 'okay', 'go', 'word']);
+/** A word that ends one instruction and starts the next inside a clause ("and", "then", "alos"). */
+const nextInstruction = (w: string): boolean =>
+  w === 'and' || w === 'after' || (w !== 'the' && (near(w, 'then') || near(w, 'also')));
+
+/**
+ * Whether an instruction about the payload also holds the drop back ("ask
+ * before any water drop", "do not release water", "no drops without my
+ * ok"). Such a request may set the payload to confirm or off, never to auto:
+ * automatic drops are the one policy a misread request must not reach, and
+ * a model that reads a held-back drop as a free one (it did, on 6 of 9,000
+ * held-out requests) is stopped here. The cost of a false alarm ("drop water,
+ * no need to ask") is a confirm or off the operator can lift by asking again.
+ * Read per instruction: "no lower than 40 m and drop water freely" is free.
+ */
+export function holdsDropsBack(request: string, vocabulary: TaskingVocabulary): boolean {
+  for (const clause of clausesOf(request)) {
+    let words: string[] = [];
+    for (const word of [...requestWords(clause), 'and']) {
+      if (!nextInstruction(word)) {
+        words.push(word);
+        continue;
+      }
+      if (payloadIn(words, vocabulary) && holdsBack(words)) return true;
+      words = [];
+    }
+  }
+  return false;
+}
+
+function holdsBack(words: readonly string[]): boolean {
+  const asks = (i: number): boolean => {
+    const w = words[i] ?? '';
+    return ASKS.some((a) => near(w, a)) || ((words[i - 1] === 'my' || words[i - 1] === 'your') && SAY_SO.has(w));
+  };
+  // "without asking", "without my ok", "no need to ask": the say-so waived, a free drop.
+  const waived = new Set<number>();
+  words.forEach((w, i) => {
+    const from = w === 'without' ? i + 1 : w === 'no' && words[i + 1] === 'need' ? i + 2 : -1;
+    if (from < 0) return;
+    for (let j = from; j <= from + 2; j++) {
+      if (!asks(j)) continue;
+      waived.add(i).add(j);
+      break;
+    }
+  });
+  return words.some((w, i) => !waived.has(i) && (HOLDS_BACK.includes(w) || asks(i)));
+}
+
+function payloadIn(words: readonly string[], vocabulary: TaskingVocabulary): boolean {
   for (const phrase of vocabulary.payload) {
     const p = requestWords(phrase);
     for (const at of phraseAt(words, p)) {

@@ -200,6 +200,15 @@ describe('groundedPlanSchema', () => {
     expect(namedZones('rtb now, then land at base', zones)).toEqual(['base']);
   });
 
+  it('EXPECTED FAILURE - admits no automatic drops where the request holds the drop back', () => {
+    const ask = constraintFor('sweep the east block, ask before any water drop');
+    expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"auto"}')).toBe(false);
+    expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"confirm"}')).toBe(true);
+    expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"off"}')).toBe(true);
+    const free = constraintFor('sweep the east block, drop water as needed');
+    expect(free.accepts('{"behavior":"area_search","zone":"east sector","payload":"auto"}')).toBe(true);
+  });
+
   it('maps a zone said only inside a longer place to that place, unless two places hold it', () => {
     expect(zonesInsidePlaces('scan across upper quarry for hikers', zones)).toEqual(
       new Map([['quarry', 'upper quarry']]),

@@ -6,6 +6,7 @@ import { MissionError, parseMission, renderIssue } from '../../missions/index.js
 import {
   DEFAULT_TASKING_VOCABULARY as words,
   extendVocabulary,
+  holdsDropsBack,
   speaksOfPayload,
   spokenBehaviors,
   spokenTargets,
@@ -64,6 +65,8 @@ describe('a real word is not a typo of another', () => {
     expect(near('lnad', 'land')).toBe(true);
     expect(near('dosue', 'douse')).toBe(true);
     expect(near('percents', 'percent')).toBe(true);
+    // A letter typed twice reads as the slip, even where it spells a word ("droop").
+    expect(speaksOfPayload('keep patrolling, droops on confirm', words)).toBe(true);
   });
 
   it('lists only English words one typo from a word grounding forgives, none of those words itself', () => {
@@ -127,6 +130,36 @@ describe('whether a request speaks of the payload', () => {
       expect(speaksOfPayload(request, words), request).toBe(false);
     // ...but a request that says both is about the payload too.
     expect(speaksOfPayload('rtb when battery drops to 20%, no water drops', words)).toBe(true);
+  });
+});
+
+describe('whether a request holds the drop back', () => {
+  it('EXPECTED FAILURE - hears a negation or the say-so asked for in the instruction about the payload', () => {
+    // The shipped model read "ask before any water drop" as automatic drops on held-out requests.
+    for (const request of [
+      'ask before any water drop',
+      'do not release water',
+      'no drops without my ok',
+      'drops need my ok',
+      'never drop without asking',
+      'payload stays off',
+      'get my approval before dropping',
+      'sweep the ridge then confirm with me before dropping, also cruise at 40 m',
+    ])
+      expect(holdsDropsBack(request, words), request).toBe(true);
+  });
+
+  it('leaves a free drop free, and reads each instruction on its own', () => {
+    for (const request of [
+      'drop water as needed',
+      'cleared to drop freely',
+      'drop without asking',
+      'drop water, no need to ask',
+      'no lower than 40 metres and drop water freely',
+      'okay kestrel, ask for nothing: search the ridge. drop water when you see fire',
+      'rtb when battery drops to 20%, do not go below 30 m',
+    ])
+      expect(holdsDropsBack(request, words), request).toBe(false);
   });
 });
 

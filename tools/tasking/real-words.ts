@@ -37,9 +37,19 @@ function realWords(): string[] {
   return [...out].sort();
 }
 
-/** "percents", "releases", "released": the word itself with an -s or -d, which means what it does. */
+/**
+ * "percents", "releases", "released": the word itself with an -s or -d, which
+ * means what it does. "droop": the word with a letter typed twice, the
+ * commonest slip on a keyboard, read as the slip (an operator who types
+ * "droops on confirmation" means drops).
+ */
 function inflects(word: string, target: string): boolean {
-  return word === `${target}s` || word === `${target}d`;
+  if (word === `${target}s` || word === `${target}d`) return true;
+  // Words are ASCII letters ([a-z]+), so indexing by code unit is indexing by letter.
+  for (let i = 0; i < target.length; i++) {
+    if (`${target.slice(0, i + 1)}${target.slice(i)}` === word) return true;
+  }
+  return false;
 }
 
 function render(words: readonly string[]): string {
