@@ -56,6 +56,7 @@ export function groundedPlanSchema(
   const places = [...new Set([...named.map((z) => z.toLowerCase()), ...spokenSpans(request), ...inside.keys()])].filter(
     (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p) && (inside.has(p) || namesNoOtherZone(p, zones, named)),
   );
+  const heldBack = speaksOfPayload(request, vocabulary) && holdsDropsBack(request, vocabulary);
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {
     if (Object.hasOwn(NUMERIC_KEYS, key)) {
@@ -72,12 +73,14 @@ export function groundedPlanSchema(
     } else if (key === 'payload') {
       if (!speaksOfPayload(request, vocabulary)) continue;
       // A drop held back ("ask before any water drop") is never automatic (vocabulary.ts).
-      properties[key] = holdsDropsBack(request, vocabulary) ? { ...schema, enum: ['confirm', 'off'] } : schema;
+      properties[key] = heldBack ? { ...schema, enum: ['confirm', 'off'] } : schema;
     } else {
       properties[key] = schema;
     }
   }
-  return { ...PLAN_JSON_SCHEMA, properties };
+  // ...and the plan must say so: without a payload key the policy already flying (auto, maybe) would stay.
+  const required = heldBack ? [...PLAN_JSON_SCHEMA.required, 'payload'] : PLAN_JSON_SCHEMA.required;
+  return { ...PLAN_JSON_SCHEMA, properties, required };
 }
 
 /**

@@ -200,12 +200,15 @@ describe('groundedPlanSchema', () => {
     expect(namedZones('rtb now, then land at base', zones)).toEqual(['base']);
   });
 
-  it('EXPECTED FAILURE - admits no automatic drops where the request holds the drop back', () => {
+  it('EXPECTED FAILURE - admits no automatic drops and no silence where the request holds the drop back', () => {
     const ask = constraintFor('sweep the east block, ask before any water drop');
     expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"auto"}')).toBe(false);
     expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"confirm"}')).toBe(true);
     expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"off"}')).toBe(true);
+    // ...and the plan must set one: without it, the policy already flying (perhaps auto) would stay.
+    expect(ask.accepts('{"behavior":"area_search","zone":"east sector"}')).toBe(false);
     const free = constraintFor('sweep the east block, drop water as needed');
+    expect(free.accepts('{"behavior":"area_search","zone":"east sector"}')).toBe(true);
     expect(free.accepts('{"behavior":"area_search","zone":"east sector","payload":"auto"}')).toBe(true);
   });
 
