@@ -14,16 +14,8 @@
  * touched, and a completion that would read as a mission zone the request
  * did not name is not made.
  */
-import {
-  MAX_SPAN_WORDS,
-  MAX_ZONE_CHARS,
-  PLACE_MODIFIERS,
-  ZONE_PATTERN,
-  inPlace,
-  namedZones,
-  opensClause,
-  placeForZone,
-} from './grounding.js';
+import { MAX_SPAN_WORDS, MAX_ZONE_CHARS, ZONE_PATTERN, inPlace, opensClause } from './grounding.js';
+import { PLACE_MODIFIERS, namedZones, placeForZone } from './zone-mentions.js';
 import { typoForgivenWords } from './typo-words.js';
 import { DEFAULT_TASKING_VOCABULARY, type TaskingVocabulary } from './vocabulary.js';
 import { clausesOf, near, requestWords } from './words.js';

@@ -1,11 +1,13 @@
 /**
  * Every word Kestrel's grounding matches forgiving a typo (words.ts `near`):
- * the built-in vocabulary, the unit and clause words, and the override words.
+ * the built-in vocabulary, the unit, clause and return-home words, and the
+ * override words.
  * tools/tasking/real-words.ts lists the English words one typo from these,
  * which are then never read as their typos (real-words.ts).
  */
 import { GROUNDING_WORDS } from './grounding.js';
 import { OVERRIDE_WORDS } from './override.js';
+import { RETURN_VERBS } from './zone-mentions.js';
 import { DEFAULT_TASKING_VOCABULARY, type TaskingVocabulary } from './vocabulary.js';
 import { requestWords } from './words.js';
 
@@ -16,6 +18,7 @@ export function typoForgivenWords(vocabulary: TaskingVocabulary = DEFAULT_TASKIN
     ...vocabulary.payload,
     ...GROUNDING_WORDS,
     ...OVERRIDE_WORDS,
+    ...RETURN_VERBS,
   ];
   return [...new Set(phrases.flatMap((p) => requestWords(p)))].sort();
 }

@@ -16,7 +16,7 @@
  */
 import type { RetaskBehavior } from '../runtime/index.js';
 import { PLAN_TARGET_CLASSES } from './plan.js';
-import { clausesOf, near, phraseAt, requestWords } from './words.js';
+import { clausesOf, endsInstruction, near, phraseAt, requestWords } from './words.js';
 
 export type TargetClass = (typeof PLAN_TARGET_CLASSES)[number];
 /** Behaviors a request must name; hold is always sayable. */
@@ -219,9 +219,6 @@ const ASKS = [
   'permission',
 ];
 const SAY_SO = new Set(['ok', 'okay', 'go', 'word']);
-/** A word that ends one instruction and starts the next inside a clause ("and", "then", "alos"). */
-const nextInstruction = (w: string): boolean =>
-  w === 'and' || w === 'after' || (w !== 'the' && (near(w, 'then') || near(w, 'also')));
 
 /**
  * Whether an instruction about the payload also holds the drop back ("ask
@@ -237,7 +234,7 @@ export function holdsDropsBack(request: string, vocabulary: TaskingVocabulary): 
   for (const clause of clausesOf(request)) {
     let words: string[] = [];
     for (const word of [...requestWords(clause), 'and']) {
-      if (!nextInstruction(word)) {
+      if (!endsInstruction(word)) {
         words.push(word);
         continue;
       }

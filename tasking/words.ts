@@ -66,3 +66,16 @@ export function phraseAt(words: readonly string[], phrase: readonly string[]): n
   }
   return out;
 }
+
+/** Clause joiners operators type fast enough to misspell ("tehn", "thhen", "alos"); "the" is one letter from "then". */
+export const JOINERS: readonly string[] = ['then', 'also'];
+
+/** A word that ends one instruction and starts the next inside a clause: "and", "after", "then" or "also" (one typo). */
+export function endsInstruction(word: string): boolean {
+  return word === 'and' || word === 'after' || (word !== 'the' && JOINERS.some((j) => near(word, j)));
+}
+
+/** "%", "percent" (one typo), "pct" or "per cent": the unit after a number that makes it a percentage. */
+export function percentWord(first: string, second: string): boolean {
+  return first === '%' || first === 'pct' || near(first, 'percent') || (first === 'per' && near(second, 'cent'));
+}
