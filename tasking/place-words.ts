@@ -70,7 +70,9 @@ export function placeOf(
     while (nameWord(words[start - 1])) start--;
     if (words[start - 1] === 'the' && phrase[0] !== 'the') start--;
     while (nameWord(words[end]) && !opensClause(words[end] ?? '', words[end + 1])) end++;
-    const place = words.slice(start, end).join(' ');
+    if (start === at && end === at + phrase.length) return zone;
+    // The added words around the model's own spelling of what it copied.
+    const place = [...words.slice(start, at), zone, ...words.slice(at + phrase.length, end)].join(' ');
     if (end - start > MAX_SPAN_WORDS || place.length > MAX_ZONE_CHARS || !ZONE_PATTERN.test(place)) return zone;
     // Completed, it must not become a zone nobody named ("line" in "upper ridge line" is no ridge).
     const lookup = zones.resolve(place);
