@@ -200,7 +200,7 @@ describe('groundedPlanSchema', () => {
     expect(namedZones('rtb now, then land at base', zones)).toEqual(['base']);
   });
 
-  it('EXPECTED FAILURE - admits no automatic drops and no silence where the request holds the drop back', () => {
+  it('admits no automatic drops and no silence where the request holds the drop back', () => {
     const ask = constraintFor('sweep the east block, ask before any water drop');
     expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"auto"}')).toBe(false);
     expect(ask.accepts('{"behavior":"area_search","zone":"east sector","payload":"confirm"}')).toBe(true);
@@ -227,7 +227,7 @@ describe('groundedPlanSchema', () => {
     expect(constraintFor('scan across upper quarry').accepts('{"behavior":"area_search","zone":"quarry"}')).toBe(true);
   });
 
-  it('EXPECTED FAILURE - "come home at 30 percent" says when to fly home, not that the plan flies to base', () => {
+  it('"come home at 30 percent" says when to fly home, not that the plan flies to base', () => {
     // base's alias is "home": the model read "move to gorge ... come home when you hit 39 percent" as a search of base.
     for (const request of [
       'move to gorge then start inspecting it, also come home when you hit 39 percent',

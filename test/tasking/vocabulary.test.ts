@@ -53,7 +53,7 @@ describe('which behaviors a request names', () => {
 });
 
 describe('a real word is not a typo of another', () => {
-  it('EXPECTED FAILURE - does not read "and" as land, "can" as scan or "house" as douse', () => {
+  it('does not read "and" as land, "can" as scan or "house" as douse', () => {
     // Each was read as its neighbour: every request with "and" could be answered with a landing,
     // and "the pump house" spoke of the payload, so the model could switch the water off unasked.
     expect(spokenBehaviors('hold over the ridge and the quarry', words)).toEqual(['hold']);
@@ -134,7 +134,7 @@ describe('whether a request speaks of the payload', () => {
 });
 
 describe('whether a request holds the drop back', () => {
-  it('EXPECTED FAILURE - hears a negation or the say-so asked for in the instruction about the payload', () => {
+  it('hears a negation or the say-so asked for in the instruction about the payload', () => {
     // The shipped model read "ask before any water drop" as automatic drops on held-out requests.
     for (const request of [
       'ask before any water drop',
