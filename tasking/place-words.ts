@@ -18,7 +18,7 @@ import { MAX_SPAN_WORDS, MAX_ZONE_CHARS, ZONE_PATTERN, inPlace, opensClause } fr
 import { PLACE_MODIFIERS, namedZones, placeForZone } from './zone-mentions.js';
 import { typoForgivenWords } from './typo-words.js';
 import { DEFAULT_TASKING_VOCABULARY, type TaskingVocabulary } from './vocabulary.js';
-import { clausesOf, near, requestWords } from './words.js';
+import { clausesOf, near, requestWords, saidAt } from './words.js';
 import type { ZoneIndex } from './zones.js';
 
 /** Words around a place that are never part of its name: prepositions, determiners, pronouns, fillers. */
@@ -63,8 +63,8 @@ export function placeOf(
   const phrase = requestWords(zone);
   for (const clause of clausesOf(request)) {
     const words = requestWords(clause);
-    const at = words.findIndex((_, i) => phrase.length > 0 && phrase.every((p, k) => words[i + k] === p));
-    if (at < 0) continue;
+    const at = saidAt(words, phrase)[0];
+    if (at === undefined) continue;
     let start = at;
     let end = at + phrase.length;
     while (nameWord(words[start - 1])) start--;

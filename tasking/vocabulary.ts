@@ -16,7 +16,7 @@
  */
 import type { RetaskBehavior } from '../runtime/index.js';
 import { PLAN_TARGET_CLASSES } from './plan.js';
-import { clausesOf, endsInstruction, near, phraseAt, requestWords } from './words.js';
+import { clausesOf, instructionsOf, near, phraseAt, requestWords } from './words.js';
 
 export type TargetClass = (typeof PLAN_TARGET_CLASSES)[number];
 /** Behaviors a request must name; hold is always sayable. */
@@ -231,18 +231,9 @@ const SAY_SO = new Set(['ok', 'okay', 'go', 'word']);
  * Read per instruction: "no lower than 40 m and drop water freely" is free.
  */
 export function holdsDropsBack(request: string, vocabulary: TaskingVocabulary): boolean {
-  for (const clause of clausesOf(request)) {
-    let words: string[] = [];
-    for (const word of [...requestWords(clause), 'and']) {
-      if (!endsInstruction(word)) {
-        words.push(word);
-        continue;
-      }
-      if (payloadIn(words, vocabulary) && holdsBack(words)) return true;
-      words = [];
-    }
-  }
-  return false;
+  return clausesOf(request).some((clause) =>
+    instructionsOf(clause).some((words) => payloadIn(words, vocabulary) && holdsBack(words)),
+  );
 }
 
 function holdsBack(words: readonly string[]): boolean {

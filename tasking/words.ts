@@ -79,3 +79,22 @@ export function endsInstruction(word: string): boolean {
 export function percentWord(first: string, second: string): boolean {
   return first === '%' || first === 'pct' || near(first, 'percent') || (first === 'per' && near(second, 'cent'));
 }
+
+/** Where `phrase` is said in `words`, exactly: the index of each match's first word. */
+export function saidAt(words: readonly string[], phrase: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + phrase.length <= words.length; i++) {
+    if (phrase.length > 0 && phrase.every((p, k) => words[i + k] === p)) out.push(i);
+  }
+  return out;
+}
+
+/** A clause's words cut into instructions at `endsInstruction` words, which belong to neither side. */
+export function instructionsOf(clause: string): string[][] {
+  const out: string[][] = [[]];
+  for (const word of requestWords(clause)) {
+    if (endsInstruction(word)) out.push([]);
+    else out.at(-1)?.push(word);
+  }
+  return out.filter((words) => words.length > 0);
+}

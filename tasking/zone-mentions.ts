@@ -4,7 +4,7 @@
  * quarry": `zonesInsidePlaces`), or "home" said as when to fly home, not
  * where ("come home at 30%": no mention).
  */
-import { clausesOf, endsInstruction, near, percentWord, requestWords } from './words.js';
+import { clausesOf, endsInstruction, near, percentWord, requestWords, saidAt } from './words.js';
 import { normaliseZoneName, type ZoneIndex } from './zones.js';
 
 /**
@@ -123,13 +123,4 @@ export function zonesInsidePlaces(request: string, zones: ZoneIndex): Map<string
 /** The place a plan's zone stands for: the longer place when the zone was said only inside one (`zonesInsidePlaces`). */
 export function placeForZone(request: string, zones: ZoneIndex, zone: string): string {
   return zonesInsidePlaces(request, zones).get(normaliseZoneName(zone)) ?? zone;
-}
-
-/** Where `phrase` is said in `words`, exactly: the index of each match's first word. */
-function saidAt(words: readonly string[], phrase: readonly string[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i + phrase.length <= words.length; i++) {
-    if (phrase.length > 0 && phrase.every((p, k) => words[i + k] === p)) out.push(i);
-  }
-  return out;
 }
