@@ -305,7 +305,10 @@ export class TaskingPlanner {
 
 function describePlan(plan: Plan): string {
   const parts: string[] = [plan.behavior.replace('_', ' ')];
+  // Say where a plan with no zone flies: "land" alone, confirmed by an operator who asked to land at base, lands here.
   if (plan.zone !== undefined) parts.push(`in ${plan.zone}`);
+  else if (plan.behavior === 'hold' || plan.behavior === 'land') parts.push('where it is now');
+  else if (plan.behavior === 'area_search') parts.push("over the mission's search area");
   if (plan.altitudeM !== undefined) parts.push(`at ${plan.altitudeM} m`);
   if (plan.speedMps !== undefined) parts.push(`${plan.speedMps} m/s`);
   if (plan.returnHomePct !== undefined) parts.push(`home at ${plan.returnHomePct}%`);

@@ -244,6 +244,8 @@ describe('tasking planner on the shipped tasking model', () => {
     // From the held-out fixture: before behavior words, the shipped model landed on both.
     const chatter = await planner.plan('What time is it roger', homeStart(mission), Date.now());
     expect(chatter.plan).toEqual({ behavior: 'hold' });
+    // A plan with no zone says where it flies, for the operator who confirms it.
+    expect(chatter.summary).toContain('proposed: hold, where it is now');
     const rtb = await planner.plan('Well, RTB now', homeStart(mission), Date.now());
     expect(rtb.plan).toEqual({ behavior: 'return_home' });
   });
