@@ -53,11 +53,12 @@ export function groundedPlanSchema(
   const said = spokenQuantities(request);
   const classes = spokenTargets(request, vocabulary);
   const named = namedZones(request, zones);
-  const inside = zonesInsidePlaces(request, zones);
+  const inside = zonesInsidePlaces(request, zones, named);
   const places = [...new Set([...named.map((z) => z.toLowerCase()), ...spokenSpans(request), ...inside.keys()])].filter(
     (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p) && (inside.has(p) || namesNoOtherZone(p, zones, named)),
   );
-  const heldBack = speaksOfPayload(request, vocabulary) && holdsDropsBack(request, vocabulary);
+  const payloadSaid = speaksOfPayload(request, vocabulary);
+  const heldBack = payloadSaid && holdsDropsBack(request, vocabulary);
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {
     if (Object.hasOwn(NUMERIC_KEYS, key)) {
@@ -72,7 +73,7 @@ export function groundedPlanSchema(
       if (classes.length > 0)
         properties[key] = { ...t, items: { ...t.items, enum: classes }, maxItems: classes.length };
     } else if (key === 'payload') {
-      if (!speaksOfPayload(request, vocabulary)) continue;
+      if (!payloadSaid) continue;
       // A drop held back ("ask before any water drop") is never automatic (vocabulary.ts).
       properties[key] = heldBack ? { ...schema, enum: ['confirm', 'off'] } : schema;
     } else {

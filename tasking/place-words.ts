@@ -54,7 +54,8 @@ export function placeOf(
   zone: string,
   vocabulary: TaskingVocabulary = DEFAULT_TASKING_VOCABULARY,
 ): string {
-  const around = placeForZone(request, zones, zone);
+  const named = namedZones(request, zones);
+  const around = placeForZone(request, zones, zone, named);
   if (around !== zone || zones.resolve(zone).ok) return around;
   const instruction = instructionWords(vocabulary);
   const nameWord = (w: string | undefined): w is string =>
@@ -76,7 +77,7 @@ export function placeOf(
     if (end - start > MAX_SPAN_WORDS || place.length > MAX_ZONE_CHARS || !ZONE_PATTERN.test(place)) return zone;
     // Completed, it must not become a zone nobody named ("line" in "upper ridge line" is no ridge).
     const lookup = zones.resolve(place);
-    if (lookup.ok && !namedZones(request, zones).includes(lookup.zone.name)) return zone;
+    if (lookup.ok && !named.includes(lookup.zone.name)) return zone;
     return place;
   }
   return zone;

@@ -95,15 +95,19 @@ function tripHome(words: readonly string[], at: number, length: number): boolean
  * inside two different places maps to neither: which one was meant is not
  * for grounding to guess.
  */
-export function zonesInsidePlaces(request: string, zones: ZoneIndex): Map<string, string> {
-  const named = new Set(namedZones(request, zones));
+export function zonesInsidePlaces(
+  request: string,
+  zones: ZoneIndex,
+  named: readonly string[] = namedZones(request, zones),
+): Map<string, string> {
+  const clauses = clausesOf(request).map(requestWords);
   const out = new Map<string, string>();
   const ambiguous = new Set<string>();
   for (const { name, forms } of zones.forms) {
-    if (named.has(name)) continue;
+    if (named.includes(name)) continue;
     for (const form of forms) {
       const phrase = requestWords(form);
-      for (const words of clausesOf(request).map(requestWords)) {
+      for (const words of clauses) {
         for (const at of saidAt(words, phrase)) {
           let start = at;
           while (PLACE_MODIFIERS.has(words[start - 1] ?? '')) start--;
@@ -121,6 +125,11 @@ export function zonesInsidePlaces(request: string, zones: ZoneIndex): Map<string
 }
 
 /** The place a plan's zone stands for: the longer place when the zone was said only inside one (`zonesInsidePlaces`). */
-export function placeForZone(request: string, zones: ZoneIndex, zone: string): string {
-  return zonesInsidePlaces(request, zones).get(normaliseZoneName(zone)) ?? zone;
+export function placeForZone(
+  request: string,
+  zones: ZoneIndex,
+  zone: string,
+  named: readonly string[] = namedZones(request, zones),
+): string {
+  return zonesInsidePlaces(request, zones, named).get(normaliseZoneName(zone)) ?? zone;
 }
