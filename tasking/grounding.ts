@@ -1,14 +1,8 @@
 import { PLAN_JSON_SCHEMA } from './plan.js';
-import {
-  DEFAULT_TASKING_VOCABULARY,
-  holdsDropsBack,
-  speaksOfPayload,
-  spokenBehaviors,
-  spokenTargets,
-  type TaskingVocabulary,
-} from './vocabulary.js';
-import { JOINERS, clausesOf, near, percentWord, requestWords } from './words.js';
-import { namedZones, zonesInsidePlaces } from './zone-mentions.js';
+import { DEFAULT_TASKING_VOCABULARY, spokenBehaviors, spokenTargets, type TaskingVocabulary } from './vocabulary.js';
+import { admittedPayload } from './payload-cues.js';
+import { JOINERS, clausesOf, near, percentWord, phraseAt, requestWords } from './words.js';
+import { RETURN_VERBS, namedZones, zonesInsidePlaces } from './zone-mentions.js';
 import { overrideAttempt } from './override.js';
 import type { ZoneIndex } from './zones.js';
 
@@ -54,11 +48,11 @@ export function groundedPlanSchema(
   const classes = spokenTargets(request, vocabulary);
   const named = namedZones(request, zones);
   const inside = zonesInsidePlaces(request, zones, named);
-  const places = [...new Set([...named.map((z) => z.toLowerCase()), ...spokenSpans(request), ...inside.keys()])].filter(
+  const copied = spokenSpans(request).filter((span) => mayNamePlace(span, vocabulary));
+  const places = [...new Set([...named.map((z) => z.toLowerCase()), ...copied, ...inside.keys()])].filter(
     (p) => p.length <= MAX_ZONE_CHARS && ZONE_PATTERN.test(p) && (inside.has(p) || namesNoOtherZone(p, zones, named)),
   );
-  const payloadSaid = speaksOfPayload(request, vocabulary);
-  const heldBack = payloadSaid && holdsDropsBack(request, vocabulary);
+  const payload = admittedPayload(request, vocabulary);
   const properties: Record<string, object> = {};
   for (const [key, schema] of Object.entries(PLAN_JSON_SCHEMA.properties)) {
     if (Object.hasOwn(NUMERIC_KEYS, key)) {
@@ -73,15 +67,14 @@ export function groundedPlanSchema(
       if (classes.length > 0)
         properties[key] = { ...t, items: { ...t.items, enum: classes }, maxItems: classes.length };
     } else if (key === 'payload') {
-      if (!payloadSaid) continue;
-      // A drop held back ("ask before any water drop") is never automatic (vocabulary.ts).
-      properties[key] = heldBack ? { ...schema, enum: ['confirm', 'off'] } : schema;
+      // Only the policies the request's words allow: a drop held back is never automatic (payload-cues.ts).
+      if (payload !== undefined) properties[key] = { ...schema, enum: payload.policies };
     } else {
       properties[key] = schema;
     }
   }
   // ...and the plan must say so: without a payload key the policy already flying (auto, maybe) would stay.
-  const required = heldBack ? [...PLAN_JSON_SCHEMA.required, 'payload'] : PLAN_JSON_SCHEMA.required;
+  const required = payload?.required === true ? [...PLAN_JSON_SCHEMA.required, 'payload'] : PLAN_JSON_SCHEMA.required;
   return { ...PLAN_JSON_SCHEMA, properties, required };
 }
 
@@ -165,7 +158,7 @@ const NOT_IN_PLACE = new Set(
   [
     ['for', 'at', 'if', 'and', 'than', 'when', 'once', 'until', 'while'],
     ['you', 'your', 'i', 'me', 'can', 'could', 'would', 'should', 'please'],
-    ['roger', 'cheers', 'appreciated'],
+    ['roger', 'cheers', 'much', 'appreciated', 'thanks', 'thank', 'copy', 'wilco'],
   ].flat(),
 );
 
@@ -194,11 +187,67 @@ export function spokenSpans(request: string): string[] {
         span = span === '' ? word : `${span} ${word}`;
         if (span.length > MAX_ZONE_CHARS) break;
         // A lone letter is the rest of a unit or a contraction ("m/s", "i'd"), not a place.
-        if (!opensClause(word, words[j + 1]) && span.length > 1) out.add(span);
+        if (!opensClause(word, words[j + 1]) && span.length > 1 && !onWatch(words, i)) out.add(span);
       }
     }
   }
   return [...out];
+}
+
+/** Words around a place that are never part of its name: prepositions, determiners, pronouns, fillers. */
+export const INSTRUCTION_WORDS = [
+  ['across', 'through', 'around', 'along', 'over', 'above', 'below', 'under', 'into', 'onto', 'toward'],
+  ['towards', 'near', 'behind', 'beyond', 'past', 'between', 'beside', 'by', 'from', 'of', 'to', 'in'],
+  ['on', 'up', 'down', 'off', 'out', 'within', 'inside', 'outside', 'the', 'a', 'an', 'this', 'that'],
+  ['it', 'its', 'there', 'here', 'is', 'uh', 'uhh', 'um', 'er', 'erm', 'hmm', 'oh', 'okay', 'ok', 'well'],
+  ['so', 'now', 'just', 'any', 'some', 'all', 'every', 'each', 'do', 'not', 'no', 'with', 'be', 'as', 'd'],
+].flat();
+
+/**
+ * Words of Kestrel's own instructions that are no part of a place's name:
+ * the verbs that lead a behavior, an altitude or a speed ("move to", "start
+ * searching", "carry out", "cruise at", "travel at", "hover"), the
+ * battery's words ("battery reaches"), "on the ground" of the people looked for,
+ * the order of targets ("followed by"), the operator's say-so ("confirm
+ * with me"), and the radio call signs of the aircraft and the operator
+ * ("kestrel, this is command").
+ */
+export const INSTRUCTION_LEADS: readonly string[] = [
+  ['move', 'start', 'begin', 'run', 'carry', 'cruise', 'speed', 'travel', 'maintain', 'fly', 'altitude'],
+  ['height', 'battery', 'floor', 'charge', 'followed', 'stay', 'hit', 'mps', 'kestrel', 'command', 'confirm'],
+  ['ask', 'approval', 'permission', 'clearance', 'focus', 'reaches', 'needed', 'cleared', 'like', 'ground'],
+  ['hold', 'holding', 'hover', 'hovering', 'loiter', 'loitering'],
+].flat();
+
+/**
+ * Whether a run of the request's words may be copied into a plan as a place
+ * the mission does not define: it holds none of Kestrel's words (a behavior,
+ * a class, the payload, a unit, a clause word, an instruction's lead). A
+ * small model that does not know a place copies the run nearest the verb,
+ * and the rejection then named "command here", "start", "the golf course
+ * huntign" or "cars second" instead of the place (about 1 % of held-out
+ * requests). A place whose own name holds such a word ("the fire road") is
+ * copied by its other words ("road"), and is still rejected by name; a
+ * number may be part of a name ("sector 7").
+ */
+export function mayNamePlace(span: string, vocabulary: TaskingVocabulary): boolean {
+  const words = requestWords(span);
+  const phrases = [
+    ...Object.values<readonly string[]>(vocabulary.behaviors).flat(),
+    ...Object.values<readonly string[]>(vocabulary.targets).flat(),
+    ...vocabulary.payload,
+  ];
+  if (phrases.some((p) => phraseAt(words, requestWords(p)).length > 0)) return false;
+  const leads = [...INSTRUCTION_LEADS, ...GROUNDING_WORDS, ...RETURN_VERBS];
+  if (words.some((w) => leads.some((l) => near(w, l)))) return false;
+  // ...and neither starts nor ends on a preposition, a pronoun or a filler ("of marina", "here"): "the" may lead.
+  const edge = (w: string | undefined): boolean => w !== undefined && INSTRUCTION_WORDS.includes(w);
+  return !(edge(words[0]) && words[0] !== 'the') && !edge(words.at(-1));
+}
+
+/** "be on the lookout for smoke": a watch kept, not a place to be on. */
+function onWatch(words: readonly string[], start: number): boolean {
+  return words[start - 1] === 'on' && words[start - 2] === 'be';
 }
 
 /** "hunting for", "lower than": a word that the next one makes a verb or a comparison. */

@@ -16,7 +16,8 @@ export {
 } from './plan.js';
 export type { Plan, PlanParse } from './plan.js';
 export { ZoneIndex, normaliseZoneName } from './zones.js';
-export { groundedPlanSchema, spokenIntegers, spokenQuantities, spokenSpans } from './grounding.js';
+export { admittedPayload, type PayloadAdmission, type PayloadPolicy } from './payload-cues.js';
+export { groundedPlanSchema, mayNamePlace, spokenIntegers, spokenQuantities, spokenSpans } from './grounding.js';
 export { namedZones, placeForZone, zonesInsidePlaces } from './zone-mentions.js';
 export { overrideAttempt } from './override.js';
 export { placeOf } from './place-words.js';

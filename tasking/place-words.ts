@@ -14,21 +14,20 @@
  * touched, and a completion that would read as a mission zone the request
  * did not name is not made.
  */
-import { MAX_SPAN_WORDS, MAX_ZONE_CHARS, ZONE_PATTERN, inPlace, opensClause } from './grounding.js';
+import {
+  INSTRUCTION_WORDS,
+  MAX_SPAN_WORDS,
+  MAX_ZONE_CHARS,
+  ZONE_PATTERN,
+  inPlace,
+  mayNamePlace,
+  opensClause,
+} from './grounding.js';
 import { PLACE_MODIFIERS, namedZones, placeForZone } from './zone-mentions.js';
 import { typoForgivenWords } from './typo-words.js';
 import { DEFAULT_TASKING_VOCABULARY, type TaskingVocabulary } from './vocabulary.js';
 import { clausesOf, near, requestWords, saidAt } from './words.js';
 import type { ZoneIndex } from './zones.js';
-
-/** Words around a place that are never part of its name: prepositions, determiners, pronouns, fillers. */
-const INSTRUCTION_WORDS = [
-  ['across', 'through', 'around', 'along', 'over', 'above', 'below', 'under', 'into', 'onto', 'toward'],
-  ['towards', 'near', 'behind', 'beyond', 'past', 'between', 'beside', 'by', 'from', 'of', 'to', 'in'],
-  ['on', 'up', 'down', 'off', 'out', 'within', 'inside', 'outside', 'the', 'a', 'an', 'this', 'that'],
-  ['it', 'its', 'there', 'here', 'is', 'uh', 'uhh', 'um', 'er', 'erm', 'hmm', 'oh', 'okay', 'ok', 'well'],
-  ['so', 'now', 'just'],
-].flat();
 
 /** Kestrel's instruction words for a vocabulary, built once per vocabulary. */
 const known = new WeakMap<TaskingVocabulary, readonly string[]>();
@@ -75,7 +74,9 @@ export function placeOf(
     // The added words around the model's own spelling of what it copied.
     const place = [...words.slice(start, at), zone, ...words.slice(at + phrase.length, end)].join(' ');
     if (end - start > MAX_SPAN_WORDS || place.length > MAX_ZONE_CHARS || !ZONE_PATTERN.test(place)) return zone;
-    // Completed, it must not become a zone nobody named ("line" in "upper ridge line" is no ridge).
+    // Completed, it must still be a place ("here" is not completed to "command here")...
+    if (!mayNamePlace(place, vocabulary)) return zone;
+    // ...and must not become a zone nobody named ("line" in "upper ridge line" is no ridge).
     const lookup = zones.resolve(place);
     if (lookup.ok && !named.includes(lookup.zone.name)) return zone;
     return place;

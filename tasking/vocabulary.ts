@@ -16,7 +16,8 @@
  */
 import type { RetaskBehavior } from '../runtime/index.js';
 import { PLAN_TARGET_CLASSES } from './plan.js';
-import { clausesOf, instructionsOf, near, phraseAt, requestWords } from './words.js';
+import { admittedPayload, payloadIn } from './payload-cues.js';
+import { phraseAt, requestWords } from './words.js';
 
 export type TargetClass = (typeof PLAN_TARGET_CLASSES)[number];
 /** Behaviors a request must name; hold is always sayable. */
@@ -136,12 +137,21 @@ export const DEFAULT_TASKING_VOCABULARY: TaskingVocabulary = {
     'dropping',
     'dropped',
     'release',
+    'releases',
+    'released',
     'releasing',
+    'dump',
+    'dumps',
+    'dumping',
+    'discharge',
+    'discharges',
+    'discharging',
     'retardant',
     'bucket',
     'spray',
     'spraying',
     'douse',
+    'dousing',
   ],
 };
 
@@ -191,77 +201,17 @@ export function spokenTargets(request: string, vocabulary: TaskingVocabulary): T
   return first.sort((a, b) => a.at - b.at).map((f) => f.c);
 }
 
-/** Forms of "drop" that also say a level falls: "battery drops to 20%", "drop below 30 metres". */
-const DROP_FORMS = new Set(['drop', 'drops', 'dropping', 'dropped']);
-const LEVEL_AFTER = new Set(['to', 'below', 'under', 'beneath', 'past', 'down']);
-
 /** Whether the request speaks of the payload at all. */
 export function speaksOfPayload(request: string, vocabulary: TaskingVocabulary): boolean {
   return payloadIn(requestWords(request), vocabulary);
 }
 
 /**
- * Words that hold a drop back: a negation ("no", "not", "don't", "never",
- * "without"), a drop switched "off" or "cold", or the operator's say-so asked
- * for ("ask", "confirm", "approval", "permission", "my ok", "my go").
- */
-const HOLDS_BACK = ['no', 'not', 'don', 'dont', 'never', 'without', 'off', 'cold'];
-const ASKS = [
-  'ask',
-  'asks',
-  'asking',
-  'asked',
-  'confirm',
-  'confirms',
-  'confirmation',
-  'approval',
-  'approve',
-  'permission',
-];
-const SAY_SO = new Set(['ok', 'okay', 'go', 'word']);
-
-/**
- * Whether an instruction about the payload also holds the drop back ("ask
- * before any water drop", "do not release water", "no drops without my
- * ok"). Such a request may set the payload to confirm or off, never to auto:
- * automatic drops are the one policy a misread request must not reach, and
- * a model that reads a held-back drop as a free one (it did, on 6 of 9,000
- * held-out requests) is stopped here. The cost of a false alarm ("drop water,
- * no need to ask") is a confirm or off the operator can lift by asking again.
- * Read per instruction: "no lower than 40 m and drop water freely" is free.
+ * Whether the request holds the drop back: an instruction about the payload
+ * withholds it or asks for the operator's say-so ("ask before any water
+ * drop", "do not release water", "no drops without my ok"). Such a request
+ * may set the payload to confirm or off, never to auto (payload-cues.ts).
  */
 export function holdsDropsBack(request: string, vocabulary: TaskingVocabulary): boolean {
-  return clausesOf(request).some((clause) =>
-    instructionsOf(clause).some((words) => payloadIn(words, vocabulary) && holdsBack(words)),
-  );
-}
-
-function holdsBack(words: readonly string[]): boolean {
-  const asks = (i: number): boolean => {
-    const w = words[i] ?? '';
-    return ASKS.some((a) => near(w, a)) || ((words[i - 1] === 'my' || words[i - 1] === 'your') && SAY_SO.has(w));
-  };
-  // "without asking", "without my ok", "no need to ask": the say-so waived, a free drop.
-  const waived = new Set<number>();
-  words.forEach((w, i) => {
-    const from = w === 'without' ? i + 1 : w === 'no' && words[i + 1] === 'need' ? i + 2 : -1;
-    if (from < 0) return;
-    for (let j = from; j <= from + 2; j++) {
-      if (!asks(j)) continue;
-      waived.add(i).add(j);
-      break;
-    }
-  });
-  return words.some((w, i) => !waived.has(i) && (HOLDS_BACK.includes(w) || asks(i)));
-}
-
-function payloadIn(words: readonly string[], vocabulary: TaskingVocabulary): boolean {
-  for (const phrase of vocabulary.payload) {
-    const p = requestWords(phrase);
-    for (const at of phraseAt(words, p)) {
-      const levelFalls = p.length === 1 && DROP_FORMS.has(p[0] ?? '') && LEVEL_AFTER.has(words[at + 1] ?? '');
-      if (!levelFalls) return true;
-    }
-  }
-  return false;
+  return admittedPayload(request, vocabulary)?.policies.includes('auto') === false;
 }
