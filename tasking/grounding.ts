@@ -247,7 +247,8 @@ export function mayNamePlace(span: string, vocabulary: TaskingVocabulary): boole
 
 /** "be on the lookout for smoke": a watch kept, not a place to be on. */
 function onWatch(words: readonly string[], start: number): boolean {
-  return words[start - 1] === 'on' && words[start - 2] === 'be';
+  const at = words[start - 1] === 'the' ? start - 1 : start;
+  return words[at - 1] === 'on' && words[at - 2] === 'be';
 }
 
 /** "hunting for", "lower than": a word that the next one makes a verb or a comparison. */

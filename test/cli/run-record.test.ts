@@ -20,10 +20,10 @@ let mission: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'kestrel-run-record-'));
-  // The firefighting example with its model path made absolute (the copy lives in a temp folder).
-  const text = readFileSync(join(repoRoot, 'missions', 'examples', 'firefighting-drone.yaml'), 'utf8').replace(
-    '../../models/kestrel-sim-det.yaml',
-    join(repoRoot, 'models', 'kestrel-sim-det.yaml'),
+  // The firefighting example with its model paths made absolute (the copy lives in a temp folder).
+  const text = readFileSync(join(repoRoot, 'missions', 'examples', 'firefighting-drone.yaml'), 'utf8').replaceAll(
+    '../../models/',
+    `${join(repoRoot, 'models')}/`,
   );
   mission = join(dir, 'fire.yaml');
   writeFileSync(mission, text);

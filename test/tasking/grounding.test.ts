@@ -104,6 +104,7 @@ describe('what a request says', () => {
     expect(spokenSpans('search the logging camp then land')).toContain('the logging camp');
     // A watch kept is no place to be on.
     expect(spokenSpans('be on the lookout for smoke')).not.toContain('the lookout');
+    expect(spokenSpans('be on the lookout for smoke')).not.toContain('lookout');
     expect(spokenSpans('hold over the lookout')).toContain('the lookout');
   });
 
