@@ -232,17 +232,53 @@ export const INSTRUCTION_LEADS: readonly string[] = [
  */
 export function mayNamePlace(span: string, vocabulary: TaskingVocabulary): boolean {
   const words = requestWords(span);
+  const kestrel = kestrelWordsOf(vocabulary);
+  if (words.some((w) => kestrel.isKestrelWord(w))) return false;
+  if (kestrel.phrases.some((p) => phraseAt(words, p).length > 0)) return false;
+  // ...and neither starts nor ends on a preposition, a pronoun or a filler ("of marina", "here"): "the" may lead.
+  const edge = (w: string | undefined): boolean => w !== undefined && INSTRUCTION_WORDS.includes(w);
+  return !(edge(words[0]) && words[0] !== 'the') && !edge(words.at(-1));
+}
+
+/** A vocabulary's one-word phrases and leads (matched with a typo forgiven, memoised per word) and its longer phrases. */
+interface KestrelWords {
+  readonly isKestrelWord: (word: string) => boolean;
+  readonly phrases: readonly (readonly string[])[];
+}
+
+/** Words seen per vocabulary before the memo is cleared: a long-running runtime reads unbounded requests. */
+const MEMO_LIMIT = 20_000;
+const kestrelWords = new WeakMap<TaskingVocabulary, KestrelWords>();
+
+function kestrelWordsOf(vocabulary: TaskingVocabulary): KestrelWords {
+  const known = kestrelWords.get(vocabulary);
+  if (known !== undefined) return known;
   const phrases = [
     ...Object.values<readonly string[]>(vocabulary.behaviors).flat(),
     ...Object.values<readonly string[]>(vocabulary.targets).flat(),
     ...vocabulary.payload,
+  ].map((p) => requestWords(p));
+  const single = [
+    ...phrases.filter((p) => p.length === 1).map((p) => p[0] ?? ''),
+    ...INSTRUCTION_LEADS,
+    ...GROUNDING_WORDS,
+    ...RETURN_VERBS,
   ];
-  if (phrases.some((p) => phraseAt(words, requestWords(p)).length > 0)) return false;
-  const leads = [...INSTRUCTION_LEADS, ...GROUNDING_WORDS, ...RETURN_VERBS];
-  if (words.some((w) => leads.some((l) => near(w, l)))) return false;
-  // ...and neither starts nor ends on a preposition, a pronoun or a filler ("of marina", "here"): "the" may lead.
-  const edge = (w: string | undefined): boolean => w !== undefined && INSTRUCTION_WORDS.includes(w);
-  return !(edge(words[0]) && words[0] !== 'the') && !edge(words.at(-1));
+  const memo = new Map<string, boolean>();
+  const made: KestrelWords = {
+    isKestrelWord: (word) => {
+      let hit = memo.get(word);
+      if (hit === undefined) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        hit = single.some((k) => near(word, k));
+        memo.set(word, hit);
+      }
+      return hit;
+    },
+    phrases: phrases.filter((p) => p.length > 1),
+  };
+  kestrelWords.set(vocabulary, made);
+  return made;
 }
 
 /** "be on the lookout for smoke": a watch kept, not a place to be on. */

@@ -312,7 +312,7 @@ function describePlan(plan: Plan): string {
   if (plan.altitudeM !== undefined) parts.push(`at ${plan.altitudeM} m`);
   if (plan.speedMps !== undefined) parts.push(`${plan.speedMps} m/s`);
   if (plan.returnHomePct !== undefined) parts.push(`home at ${plan.returnHomePct}%`);
-  if (plan.targets !== undefined) parts.push(`targets ${plan.targets.join(' > ')}`);
+  if (plan.targets !== undefined) parts.push(`targets ${plan.targets.length > 0 ? plan.targets.join(' > ') : 'none'}`);
   if (plan.payload !== undefined) parts.push(`payload ${plan.payload}`);
   return parts.join(', ');
 }
