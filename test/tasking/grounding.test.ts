@@ -245,6 +245,21 @@ describe('groundedPlanSchema', () => {
     expect(off.accepts('{"behavior":"area_search","zone":"east sector"}')).toBe(false);
   });
 
+  it('EXPECTED FAILURE - a hold or a landing said at a place has no plan without that place', () => {
+    // From held-out failures: "hovering close to the marina" came back as a hold where the aircraft is.
+    const hover = constraintFor('hovering close to the east marina much appreciated');
+    expect(hover.accepts('{"behavior":"hold"}')).toBe(false);
+    expect(hover.accepts('{"behavior":"hold","zone":"the east marina"}')).toBe(true);
+    const land = constraintFor('land it close to base');
+    expect(land.accepts('{"behavior":"land"}')).toBe(false);
+    expect(land.accepts('{"behavior":"land","zone":"base"}')).toBe(true);
+    // Another behavior named, or no place said after the preposition: the zone stays the model's choice.
+    expect(constraintFor('stop searching the quarry and hold').accepts('{"behavior":"hold"}')).toBe(true);
+    expect(constraintFor('hold at 40 metres').accepts('{"behavior":"hold","altitudeM":40}')).toBe(true);
+    expect(constraintFor('what time is it').accepts('{"behavior":"hold"}')).toBe(true);
+    expect(constraintFor('come home at the end').accepts('{"behavior":"return_home"}')).toBe(true);
+  });
+
   it('maps a zone said only inside a longer place to that place, unless two places hold it', () => {
     expect(zonesInsidePlaces('scan across upper quarry for hikers', zones)).toEqual(
       new Map([['quarry', 'upper quarry']]),
