@@ -153,9 +153,16 @@ export function payloadCues(words: readonly string[]): { withholds: boolean; ask
   words.forEach((w, i) => {
     if (waived.has(i)) return;
     if (asks(i)) asked = true;
-    else if (inStems(w, WITHHOLD_STEMS) || (w === 'stand' && words[i + 1] === 'down')) withholds = true;
+    else if (inStems(w, WITHHOLD_STEMS) || (w === 'stand' && words[i + 1] === 'down')) withholds ||= !goesOn(words, i);
   });
   return { withholds, asks: asked };
+}
+
+/** "keep dropping", "keep on releasing": a keep that goes on with the drop, not one that holds the water. */
+function goesOn(words: readonly string[], i: number): boolean {
+  if (stem(words[i] ?? '') !== 'keep' && words[i] !== 'kept') return false;
+  const next = words[i + 1] === 'on' ? words[i + 2] : words[i + 1];
+  return next !== undefined && next.endsWith('ing') && DROP_VERBS.some((v) => near(next, v));
 }
 
 /**

@@ -11,6 +11,9 @@ describe('the payload policies a request admits', () => {
       'patrol the quarry, free drops approved',
       'no lower than 40 metres and drop water freely',
       'search the ridge, dump on hotspots as you see fit',
+      // A keep that goes on with the drop holds nothing back.
+      'keep dropping water as needed',
+      'keep on releasing water on the hot spots',
     ])
       expect(policies(request), request).toEqual(['auto', 'confirm']);
     // A drop the aircraft is told to make sets the policy; water merely named does not.
@@ -42,6 +45,7 @@ describe('the payload policies a request admits', () => {
       'zero drops this sortie',
       'negative on drops, weapons safe',
       'keep the water',
+      'keep dropping nothing',
       'we are saving the water for later',
       'terminate drop operations',
       'payload stays off',
