@@ -77,12 +77,14 @@ export function groundedPlanSchema(
   // ...and the plan must say so: without a payload key the policy already flying (auto, maybe) would stay.
   const required: string[] = [...PLAN_JSON_SCHEMA.required];
   if (payload?.required === true) required.push('payload');
-  if (holdsOrLandsAtPlace(request, behaviors, places)) required.push('zone');
+  const spokenZones = zones.forms.filter((z) => named.includes(z.name)).flatMap((z) => z.forms);
+  if (holdsOrLandsAtPlace(request, behaviors, places, spokenZones, vocabulary)) required.push('zone');
   return { ...PLAN_JSON_SCHEMA, properties, required };
 }
 
 /** Prepositions that put a hold or a landing at a place: "hover close to the marina", "land near base". */
-const AT_PLACE = [['close', 'to'], ['near'], ['next', 'to'], ['by'], ['at'], ['over'], ['above'], ['beside'], ['on']];
+// Not "on": "come on home", "hold on", "carry on" put nothing at a place.
+const AT_PLACE = [['close', 'to'], ['near'], ['next', 'to'], ['by'], ['at'], ['over'], ['above'], ['beside']];
 
 /**
  * Whether the request can only hold or land, and says where: a preposition
@@ -93,18 +95,29 @@ const AT_PLACE = [['close', 'to'], ['near'], ['next', 'to'], ['by'], ['at'], ['o
  * not at the place the operator said. A request that names another behavior
  * ("stop searching the quarry and hold") is left to the model.
  */
-function holdsOrLandsAtPlace(request: string, behaviors: readonly string[], places: readonly string[]): boolean {
-  // A landing's place may itself be a word for going home ("land close to base"); "come home at ..." is no hold.
-  const stays = (b: string): boolean =>
-    b === 'hold' || b === 'land' || (b === 'return_home' && behaviors.includes('land'));
-  if (places.length === 0 || !behaviors.every(stays)) return false;
-  const placeWords = places.map((p) => requestWords(p));
+function holdsOrLandsAtPlace(
+  request: string,
+  behaviors: readonly string[],
+  places: readonly string[],
+  spokenZones: readonly string[],
+  vocabulary: TaskingVocabulary,
+): boolean {
+  if (places.length === 0 || !behaviors.every((b) => b === 'hold' || b === 'land' || b === 'return_home')) return false;
+  // The places the plan may name, and the named zones as the request says them ("launch pad" for base).
+  const placeWords = [...places, ...spokenZones].map((p) => requestWords(p));
   return clausesOf(request).some((clause) => {
     const words = requestWords(clause);
     return AT_PLACE.some((prep) =>
       saidAt(words, prep).some((at) => {
-        const from = at + prep.length;
-        return placeWords.some((p) => saidAt(words.slice(from, from + p.length), p).length > 0);
+        const from = at + prep.length + (words[at + prep.length] === 'the' ? 1 : 0);
+        const place = placeWords.find((p) => saidAt(words.slice(from, from + p.length), p).length > 0);
+        if (place === undefined) return false;
+        // Return home named by the place itself ("hover close to the launch pad", "land near home") is no
+        // return: the request without the place must still name nothing but hold or land.
+        if (!behaviors.includes('return_home')) return true;
+        const rest = [...words.slice(0, from), ...words.slice(from + place.length)].join(' ');
+        const others = clausesOf(request).filter((c) => c !== clause);
+        return !spokenBehaviors([rest, ...others].join(', '), vocabulary).includes('return_home');
       }),
     );
   });

@@ -253,6 +253,12 @@ describe('groundedPlanSchema', () => {
     const land = constraintFor('land it close to base');
     expect(land.accepts('{"behavior":"land"}')).toBe(false);
     expect(land.accepts('{"behavior":"land","zone":"base"}')).toBe(true);
+    // A place that is a word for going home does not make the request a return home.
+    const pad = constraintFor('hovering close to the launch pad');
+    expect(pad.accepts('{"behavior":"hold"}')).toBe(false);
+    expect(pad.accepts('{"behavior":"hold","zone":"base"}')).toBe(true);
+    expect(constraintFor('head home and hold over base').accepts('{"behavior":"return_home"}')).toBe(true);
+    expect(constraintFor('come on home').accepts('{"behavior":"return_home"}')).toBe(true);
     // Another behavior named, or no place said after the preposition: the zone stays the model's choice.
     expect(constraintFor('stop searching the quarry and hold').accepts('{"behavior":"hold"}')).toBe(true);
     expect(constraintFor('hold at 40 metres').accepts('{"behavior":"hold","altitudeM":40}')).toBe(true);
