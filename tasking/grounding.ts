@@ -77,8 +77,7 @@ export function groundedPlanSchema(
   // ...and the plan must say so: without a payload key the policy already flying (auto, maybe) would stay.
   const required: string[] = [...PLAN_JSON_SCHEMA.required];
   if (payload?.required === true) required.push('payload');
-  const spokenZones = zones.forms.filter((z) => named.includes(z.name)).flatMap((z) => z.forms);
-  if (holdsOrLandsAtPlace(request, behaviors, places, spokenZones, vocabulary)) required.push('zone');
+  if (holdsOrLandsAtPlace(request, behaviors, places, zones, named, vocabulary)) required.push('zone');
   return { ...PLAN_JSON_SCHEMA, properties, required };
 }
 
@@ -99,11 +98,13 @@ function holdsOrLandsAtPlace(
   request: string,
   behaviors: readonly string[],
   places: readonly string[],
-  spokenZones: readonly string[],
+  zones: ZoneIndex,
+  named: readonly string[],
   vocabulary: TaskingVocabulary,
 ): boolean {
   if (places.length === 0 || !behaviors.every((b) => b === 'hold' || b === 'land' || b === 'return_home')) return false;
   // The places the plan may name, and the named zones as the request says them ("launch pad" for base).
+  const spokenZones = zones.forms.filter((z) => named.includes(z.name)).flatMap((z) => z.forms);
   const placeWords = [...places, ...spokenZones].map((p) => requestWords(p));
   return clausesOf(request).some((clause) => {
     const words = requestWords(clause);

@@ -113,14 +113,11 @@ const LEVEL_AFTER = new Set(['to', 'below', 'under', 'beneath', 'past', 'down'])
  * douse sets the payload policy; one that only names the water ("people in
  * the water", "the water tower") may leave it as it is.
  */
-const DROP_VERBS = [...DROP_FORMS, 'release', 'releases', 'released', 'releasing', 'dump', 'dumps', 'dumping'].concat([
-  'discharge',
-  'discharging',
-  'douse',
-  'dousing',
-  'spray',
-  'spraying',
-]);
+const DROP_VERBS: readonly string[] = [
+  ...DROP_FORMS,
+  ...['release', 'releases', 'released', 'releasing', 'dump', 'dumps', 'dumping'],
+  ...['discharge', 'discharging', 'douse', 'dousing', 'spray', 'spraying'],
+];
 
 /** Whether the request speaks of the payload at all: a payload word not saying that a level falls. */
 export function payloadIn(words: readonly string[], vocabulary: TaskingVocabulary): boolean {
