@@ -86,6 +86,9 @@ def parse_args(argv=None):
     p.add_argument("--pix", action="store_true",
                    help="with --p2: the stride-4 level also sees the input's pixels (space-to-depth) and refines its "
                         "boxes and scores with them; starts as a no-op, so --init from a --p2 model works")
+    p.add_argument("--fine", action="store_true",
+                   help="with --pix: a full-resolution pixel stem (2 x 2 and 3 x 3 convolutions at stride 2) adds a second "
+                        "correction to the stride-4 level; starts as a no-op, so --init from a --pix model works")
     p.add_argument("--l1", type=float, default=0.0, metavar="W",
                    help="with --p2: weight of an L1 loss on the stride-4 level's box edges (in strides) beside "
                         "GIoU, against GIoU's larger-box hedge on objects a few pixels wide (default 0: off)")
@@ -294,7 +297,9 @@ def main(argv=None):
     train_y = [torch.from_numpy(y) for y in train_y]
 
     width = tuple(int(c) for c in args.width.split(","))
-    model = TinyDet(nc, width, p2=True, pix=args.pix) if args.p2 else TinyDet(nc, width)
+    if args.fine and not args.pix:
+        sys.exit("error: --fine needs --pix (and --p2)")
+    model = TinyDet(nc, width, p2=True, pix=args.pix, fine=args.fine) if args.p2 else TinyDet(nc, width)
     if args.init is not None:
         # Any size does: the weights do not depend on it, only the order convolutions run in. With --p2 the
         # stride-4 level's convolutions run last and start fresh when the file has none for them.
@@ -342,6 +347,8 @@ def main(argv=None):
             m["p2_max"] = args.p2_max
         if args.pix:
             m["pix"] = True
+        if args.fine:
+            m["fine"] = True
         if args.l1 > 0:
             m["l1"] = args.l1
         return m
