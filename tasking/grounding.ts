@@ -106,7 +106,8 @@ function holdsOrLandsAtPlace(
   // The places the plan may name, and the named zones as the request says them ("launch pad" for base).
   const spokenZones = zones.forms.filter((z) => named.includes(z.name)).flatMap((z) => z.forms);
   const placeWords = [...places, ...spokenZones].map((p) => requestWords(p));
-  return clausesOf(request).some((clause) => {
+  const clauses = clausesOf(request);
+  return clauses.some((clause) => {
     const words = requestWords(clause);
     return AT_PLACE.some((prep) =>
       saidAt(words, prep).some((at) => {
@@ -117,7 +118,7 @@ function holdsOrLandsAtPlace(
         // return: the request without the place must still name nothing but hold or land.
         if (!behaviors.includes('return_home')) return true;
         const rest = [...words.slice(0, from), ...words.slice(from + place.length)].join(' ');
-        const others = clausesOf(request).filter((c) => c !== clause);
+        const others = clauses.filter((c) => c !== clause);
         return !spokenBehaviors([rest, ...others].join(', '), vocabulary).includes('return_home');
       }),
     );
