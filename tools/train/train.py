@@ -360,10 +360,10 @@ def main(argv=None):
     # `--repeat-in-fire`: a person standing in a fire is 2-3 % of the persons, and a model trained on the frames as
     # they come gave none of the held-out ones a score of 0.3 (flames are background to the stride-4 level).
     fire_cls = names.index("fire") if "fire" in names else None
-    person_cls = names.index("person") if "person" in names else None
+    person = names.index("person") if "person" in names else None
     epoch_items = list(range(len(train_y)))
-    if args.repeat_in_fire > 1 and fire_cls is not None and person_cls is not None:
-        in_fire = [i for i, t in enumerate(train_y) if bool(inside_class(t, person_cls, fire_cls).any())]
+    if args.repeat_in_fire > 1 and fire_cls is not None and person is not None:
+        in_fire = [i for i, t in enumerate(train_y) if bool(inside_class(t, person, fire_cls).any())]
         epoch_items += in_fire * (args.repeat_in_fire - 1)
         print(f"--repeat-in-fire: {len(in_fire)} frames with a person in a fire, each {args.repeat_in_fire} times "
               f"per epoch", file=sys.stderr)
@@ -407,7 +407,6 @@ def main(argv=None):
         return m
 
     yielding = tuple(i for i, n in enumerate(names) if n in DIFFUSE_CLASSES)
-    person = names.index("person") if "person" in names else None
     ema = Ema(model)
     rng = random.Random(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
