@@ -75,13 +75,13 @@ def load_onnx_weights(model, onnx_path, imgsz, allow_extra=False):
                 raise SystemExit(f"error: convolution {i} ({node.name}): weight shape "
                                  f"{None if w is None else tuple(w.shape)} != {tuple(conv.weight.shape)}")
             conv.weight.copy_(torch.from_numpy(np.array(w, dtype=np.float32)))
-            conv.loaded = True  # `fresh_parameters` tells the layers the file filled from those it did not
+            conv.loaded = True  # the file filled it: `fresh_parameters` and `freeze_bn` read this mark
             bias = torch.zeros(conv.out_channels) if b is None else torch.from_numpy(np.array(b, dtype=np.float32))
             bn = bn_of.get(conv)
             if b is None and bn is None and conv.bias is None:
                 continue  # a convolution without bias (the pixel path of `--pix`) and none in the file either
             if bn is not None:
-                bn.folded = True  # its statistics are in the weights now: `freeze_bn` keeps them fixed
+                bn.loaded = True  # its statistics are folded into the weights now: `freeze_bn` keeps them fixed
                 bn.weight.fill_(1.0)
                 bn.bias.copy_(bias)
                 bn.running_mean.zero_()
@@ -130,13 +130,7 @@ def _split_pixel_concat(nodes, convs, inits):
 def fresh_parameters(model):
     """The parameters of the layers `load_onnx_weights` had nothing for (the convolutions a new flag adds and their
     BatchNorms), in `model.parameters()` order."""
-    bn_of = _bn_after(model)
-    loaded = set()
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d) and getattr(m, "loaded", False):
-            loaded.update(id(p) for p in m.parameters())
-            if m in bn_of:
-                loaded.update(id(p) for p in bn_of[m].parameters())
+    loaded = {id(p) for m in model.modules() if getattr(m, "loaded", False) for p in m.parameters(recurse=False)}
     return [p for p in model.parameters() if id(p) not in loaded]
 
 
@@ -147,5 +141,5 @@ def freeze_bn(model):
     wide, where SiLU is a straight line (stage 12's full-resolution path, measured: 0.08, 0.012, 0.003 standard
     deviation after its first three layers), so a branch added for its nonlinearity trains as a linear map."""
     for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d) and getattr(m, "folded", False):
+        if isinstance(m, nn.BatchNorm2d) and getattr(m, "loaded", False):
             m.eval()
