@@ -43,7 +43,10 @@ export interface DetectorOptions {
   readonly baseDir?: string;
   /** Fields forced over whatever the manifest says, on every (re)load; e.g. a CLI `--score`. */
   readonly overrides?: Partial<
-    Pick<ModelManifest, 'scoreThreshold' | 'iouThreshold' | 'executionProviders' | 'warmupRuns' | 'thread'>
+    Pick<
+      ModelManifest,
+      'scoreThreshold' | 'iouThreshold' | 'maxDetections' | 'classes' | 'executionProviders' | 'warmupRuns' | 'thread'
+    >
   >;
   /** Reload when the model or manifest file changes on disk. Default false. */
   readonly watch?: boolean;

@@ -45,6 +45,15 @@ export interface EvalCommandResult {
 const EVAL_MIN_SCORE = 0.001;
 
 /**
+ * Detections the detector may hand over per image. The manifest's
+ * `maxDetections` is an operating cap across classes (100 for ours); with
+ * every score down to 0.001, a frame full of weak smoke cells would push a
+ * weak person out before AP sees it. AP applies COCO's 100 per image and
+ * class itself.
+ */
+const EVAL_MAX_DETECTIONS = 100_000;
+
+/**
  * @example
  * const r = await runEval({ model: 'models/kestrel-sim-det.yaml', data: 'data/ff-val' });
  * process.stdout.write(r.text);
@@ -63,7 +72,15 @@ export async function runEval(options: RunEvalOptions): Promise<EvalCommandResul
     logger: options.logger ?? silentLogger(),
     clock,
     baseDir: cwd,
-    overrides: { scoreThreshold: EVAL_MIN_SCORE, warmupRuns: 1 },
+    overrides: {
+      scoreThreshold: EVAL_MIN_SCORE,
+      // A per-class threshold would end that class's curve early too; NMS IoU and `enabled` stay the manifest's.
+      classes: Object.fromEntries(
+        Object.entries(manifest.classes).map(([name, o]) => [name, { ...o, scoreThreshold: EVAL_MIN_SCORE }]),
+      ),
+      maxDetections: EVAL_MAX_DETECTIONS,
+      warmupRuns: 1,
+    },
   });
   try {
     // Class ids of the dataset and the model may differ in order: match them by name.
