@@ -62,6 +62,7 @@ export class PerceptionPipeline implements Component {
             ...DEFAULT_TRACKER_OPTIONS,
             maxLostMs: t.maxLostMs,
             matchIou: t.matchIou,
+            highScoreThreshold: t.highScoreThreshold,
             newTrackThreshold: t.newTrackThreshold,
           });
   }
@@ -94,6 +95,19 @@ export class PerceptionPipeline implements Component {
       },
       'model ready',
     );
+    const t = this.pipeline.tracker;
+    const modelScore = this.detector.manifest.scoreThreshold;
+    if (t.kind !== 'none' && modelScore < t.highScoreThreshold) {
+      // A second threshold the operator may not know about: low over a big fire our sim models score 0.3-0.5,
+      // and at the default 0.5 those frames published nothing once the fire's track was lost. Info, not warn:
+      // the shipped missions run so, the 320 model's false fire over the helipad stays hidden that way.
+      ctx.logger.info(
+        { modelScore, highScoreThreshold: t.highScoreThreshold, newTrackThreshold: t.newTrackThreshold },
+        `the model reports from ${String(modelScore)} but the tracker starts tracks from ` +
+          `${String(Math.max(t.highScoreThreshold, t.newTrackThreshold))}: detections under ${String(t.highScoreThreshold)} ` +
+          'are published only while they continue a track (perception.pipelines[].tracker.highScoreThreshold)',
+      );
+    }
   }
 
   start(ctx: ComponentContext): void {

@@ -19,12 +19,23 @@ export const trackerSchema = z
       .max(1)
       .default(0.2)
       .describe('Minimum IoU to continue a track with a detection. Default 0.2.'),
+    highScoreThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        'Score from which a detection may start a track or continue one at matchIou; under it, a detection only ' +
+          "continues a track it overlaps at IoU 0.5 (ByteTrack's second association). Detections the model reports " +
+          "under it are published only while they continue a track: set it to the model's scoreThreshold for a " +
+          'model whose true objects often score lower. Default 0.5.',
+      ),
     newTrackThreshold: z
       .number()
       .min(0)
       .max(1)
       .default(0.6)
-      .describe('Score a detection needs to start a new track. Default 0.6.'),
+      .describe('Score a detection needs to start a new track (births need highScoreThreshold too). Default 0.6.'),
   })
   .describe('Multi-object tracker that gives detections stable ids.');
 
@@ -39,7 +50,13 @@ export const pipelineSchema = z.strictObject({
     .describe(
       'Run the model at most this often, Hz. Frames in between are skipped (latest wins). Default: camera rate.',
     ),
-  tracker: trackerSchema.default({ kind: 'bytetrack', maxLostMs: 1000, matchIou: 0.2, newTrackThreshold: 0.6 }),
+  tracker: trackerSchema.default({
+    kind: 'bytetrack',
+    maxLostMs: 1000,
+    matchIou: 0.2,
+    highScoreThreshold: 0.5,
+    newTrackThreshold: 0.6,
+  }),
 });
 
 export const perceptionSchema = z

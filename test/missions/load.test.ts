@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMissionFile, MissionError, parseMission, renderIssue, type MissionIssue } from '../../missions/index.js';
@@ -148,5 +148,47 @@ describe('defaults', () => {
       behavior: { kind: 'hold' },
     });
     expect(parseMission(json, { file: 'm.json' }).mission.platform.kind).toBe('fixed_site');
+  });
+});
+
+describe('perception pipeline tracker', () => {
+  const firefighting = readFileSync(join(examples, 'firefighting-drone.yaml'), 'utf8');
+  const PIPELINE = '- { id: down, camera: cam_down, model: fire-det, maxRateHz: 5 }';
+  const withTracker = (tracker: string): string =>
+    firefighting.replace(
+      PIPELINE,
+      `- { id: down, camera: cam_down, model: fire-det, maxRateHz: 5, tracker: ${tracker} }`,
+    );
+
+  it("ByteTrack's thresholds by default; a mission may bring them down to its model's score", () => {
+    expect(firefighting).toContain(PIPELINE);
+    const plain = parseMission(firefighting, { file: join(examples, 'firefighting-drone.yaml') });
+    expect(plain.mission.perception.pipelines[0]?.tracker).toEqual({
+      kind: 'bytetrack',
+      maxLostMs: 1000,
+      matchIou: 0.2,
+      highScoreThreshold: 0.5,
+      newTrackThreshold: 0.6,
+    });
+    const low = parseMission(withTracker('{ highScoreThreshold: 0.3, newTrackThreshold: 0.3 }'), {
+      file: join(examples, 'firefighting-drone.yaml'),
+    });
+    expect(low.mission.perception.pipelines[0]?.tracker).toMatchObject({
+      highScoreThreshold: 0.3,
+      newTrackThreshold: 0.3,
+    });
+  });
+
+  it('EXPECTED FAILURE - a threshold outside 0..1 names its path', () => {
+    let caught: unknown;
+    try {
+      parseMission(withTracker('{ highScoreThreshold: 1.5 }'), { file: join(examples, 'firefighting-drone.yaml') });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MissionError);
+    expect((caught as MissionError).issues.map((i) => i.path.join('.'))).toEqual([
+      'perception.pipelines.0.tracker.highScoreThreshold',
+    ]);
   });
 });
