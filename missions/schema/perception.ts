@@ -50,13 +50,8 @@ export const pipelineSchema = z.strictObject({
     .describe(
       'Run the model at most this often, Hz. Frames in between are skipped (latest wins). Default: camera rate.',
     ),
-  tracker: trackerSchema.default({
-    kind: 'bytetrack',
-    maxLostMs: 1000,
-    matchIou: 0.2,
-    highScoreThreshold: 0.5,
-    newTrackThreshold: 0.6,
-  }),
+  // Every field has its default: an absent tracker is `{}` parsed, not a second copy of them to keep in step.
+  tracker: trackerSchema.prefault({}),
 });
 
 export const perceptionSchema = z
