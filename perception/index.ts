@@ -18,7 +18,14 @@ export { Candidates } from './decoders/candidates.js';
 export { classThreshold } from './decoders/decoder.js';
 export type { DecodeContext, Decoder, DecoderFactory } from './decoders/decoder.js';
 export { modelManifestSchema, parseModelManifest, modelManifestJsonSchema, EXECUTION_PROVIDERS } from './manifest.js';
-export type { ExecutionProviderName, InputSpec, ModelManifest, ModelManifestInput, OutputSpec } from './manifest.js';
+export type {
+  ExecutionProviderName,
+  InputSpec,
+  ModelManifest,
+  ModelManifestInput,
+  OutputSpec,
+  TrackerHint,
+} from './manifest.js';
 export { resolveManifest } from './manifest-file.js';
 export type { ManifestSource, ResolvedManifest } from './manifest-file.js';
 export { Preprocessor, unletterboxInPlace } from './letterbox.js';
@@ -40,6 +47,8 @@ export { nms, NmsScratch, iou } from './nms.js';
 export type { NmsOptions } from './nms.js';
 export { Tracker, DEFAULT_TRACKER_OPTIONS } from './tracker.js';
 export type { TrackedDetection, TrackerOptions, TrackSnapshot, TrackState } from './tracker.js';
+export { trackerThresholds } from './tracker-thresholds.js';
+export type { ThresholdSource, TrackerThresholds } from './tracker-thresholds.js';
 export { sha256File, sha256Bytes, verifySha256 } from './sha256.js';
 export { readOnnxMetadata, parseUltralyticsNames } from './onnx/metadata.js';
 export { openOnnxSession, onnxBackend } from './onnx/session.js';

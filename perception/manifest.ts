@@ -99,6 +99,23 @@ export const classOverrideSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('false drops this class entirely. Default true.'),
 });
 
+/**
+ * Score calibration is the model's: one model's true objects score 0.7, another's 0.35. The tracker's
+ * score thresholds that a model was flown with travel with it, so swapping the manifest brings them.
+ */
+export const trackerHintSchema = z
+  .strictObject({
+    highScoreThreshold: unit
+      .optional()
+      .describe("Tracker's first-association score (0..1) for this model. Default: the tracker's own (0.5)."),
+    newTrackThreshold: unit
+      .optional()
+      .describe("Score (0..1) a detection of this model needs to start a track. Default: the tracker's own (0.6)."),
+  })
+  .describe(
+    "Tracker score thresholds suited to this model's scores; a mission pipeline's tracker settings override them.",
+  );
+
 export const modelManifestSchema = z
   .strictObject({
     path: z
@@ -203,6 +220,7 @@ export const modelManifestSchema = z
       .record(z.string(), classOverrideSchema)
       .default({})
       .describe('Per-class overrides keyed by class name (e.g. `person: { scoreThreshold: 0.5 }`). Default none.'),
+    tracker: trackerHintSchema.optional(),
   })
   .describe('A detection model and how to run it.');
 
@@ -210,6 +228,7 @@ export type ModelManifestInput = z.input<typeof modelManifestSchema>;
 export type ModelManifest = z.output<typeof modelManifestSchema>;
 export type InputSpec = z.output<typeof inputSpecSchema>;
 export type OutputSpec = z.output<typeof outputSpecSchema>;
+export type TrackerHint = z.output<typeof trackerHintSchema>;
 
 /**
  * Validates a manifest. Throws `ModelManifestError` (`model.manifest_invalid`)

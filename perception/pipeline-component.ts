@@ -15,7 +15,9 @@ import type { ImageInput } from './letterbox.js';
 import type { DetectionFrame } from './types.js';
 import type { ManifestSource } from './manifest-file.js';
 import { MODEL_TRUST_COMPONENT, modelVerifierService } from './model-verifier.js';
+import type { ModelManifest } from './manifest.js';
 import { DEFAULT_TRACKER_OPTIONS, Tracker } from './tracker.js';
+import { trackerThresholds } from './tracker-thresholds.js';
 
 /**
  * One camera feeding one model: frames arrive on `sensors/<camera>` with a
@@ -36,7 +38,8 @@ export class PerceptionPipeline implements Component {
   /** With `modelTrust`, the model-trust component configures first and every load is checked by it. */
   readonly dependsOn: readonly string[];
   private detector: Detector | undefined;
-  private readonly tracker: Tracker | undefined;
+  /** Built once the model is loaded: its manifest may carry the tracker's score thresholds. */
+  private tracker: Tracker | undefined;
   private sub: Subscription | undefined;
   private lastRunMs = -Infinity;
   private readonly minPeriodMs: number;
@@ -54,17 +57,6 @@ export class PerceptionPipeline implements Component {
     this.name = `perception-${pipeline.id}`;
     this.dependsOn = mission.modelTrust === undefined ? [] : [MODEL_TRUST_COMPONENT];
     this.minPeriodMs = pipeline.maxRateHz === undefined ? 0 : 1000 / pipeline.maxRateHz;
-    const t = pipeline.tracker;
-    this.tracker =
-      t.kind === 'none'
-        ? undefined
-        : new Tracker({
-            ...DEFAULT_TRACKER_OPTIONS,
-            maxLostMs: t.maxLostMs,
-            matchIou: t.matchIou,
-            highScoreThreshold: t.highScoreThreshold,
-            newTrackThreshold: t.newTrackThreshold,
-          });
   }
 
   /** Loads, verifies and warms the model before anything starts: a mission never runs with a model it could not load. */
@@ -95,19 +87,39 @@ export class PerceptionPipeline implements Component {
       },
       'model ready',
     );
+    this.tracker = this.buildTracker(ctx, this.detector.manifest);
+  }
+
+  /**
+   * The tracker, with score thresholds from the mission, else the model's manifest, else the defaults. Fixed
+   * for the run: a hot reload swaps the model, not the thresholds it started with.
+   */
+  private buildTracker(ctx: ComponentContext, manifest: ModelManifest): Tracker | undefined {
     const t = this.pipeline.tracker;
-    const modelScore = this.detector.manifest.scoreThreshold;
-    if (t.kind !== 'none' && modelScore < t.highScoreThreshold) {
-      // A second threshold the operator may not know about: low over a big fire our sim models score 0.3-0.5,
-      // and at the default 0.5 those frames published nothing once the fire's track was lost. Info, not warn:
-      // the shipped missions run so, the 320 model's false fire over the helipad stays hidden that way.
+    if (t.kind === 'none') return undefined;
+    const thresholds = trackerThresholds(t, manifest.tracker);
+    const { highScoreThreshold, newTrackThreshold } = thresholds;
+    const modelScore = manifest.scoreThreshold;
+    ctx.logger.info({ modelScore, highScoreThreshold, newTrackThreshold, from: thresholds.from }, 'tracker thresholds');
+    if (modelScore < highScoreThreshold) {
+      // A second threshold the operator may not know about: low over a big fire the 640 model scores 0.3-0.5,
+      // and at 0.5 those frames published nothing once the fire's track was lost. Info, not warn: the 320
+      // model runs so on purpose (its false fire over the helipad stays hidden that way).
       ctx.logger.info(
-        { modelScore, highScoreThreshold: t.highScoreThreshold, newTrackThreshold: t.newTrackThreshold },
+        { modelScore, highScoreThreshold, newTrackThreshold },
         `the model reports from ${String(modelScore)} but the tracker starts tracks from ` +
-          `${String(Math.max(t.highScoreThreshold, t.newTrackThreshold))}: detections under ${String(t.highScoreThreshold)} ` +
-          'are published only while they continue a track (perception.pipelines[].tracker.highScoreThreshold)',
+          `${String(Math.max(highScoreThreshold, newTrackThreshold))}: detections under ${String(highScoreThreshold)} ` +
+          'are published only while they continue a track (perception.pipelines[].tracker.highScoreThreshold, ' +
+          "or the model manifest's tracker)",
       );
     }
+    return new Tracker({
+      ...DEFAULT_TRACKER_OPTIONS,
+      maxLostMs: t.maxLostMs,
+      matchIou: t.matchIou,
+      highScoreThreshold,
+      newTrackThreshold,
+    });
   }
 
   start(ctx: ComponentContext): void {

@@ -23,19 +23,22 @@ export const trackerSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.5)
+      .optional()
       .describe(
         'Score from which a detection may start a track or continue one at matchIou; under it, a detection only ' +
           "continues a track it overlaps at IoU 0.5 (ByteTrack's second association). Detections the model reports " +
-          "under it are published only while they continue a track: set it to the model's scoreThreshold for a " +
-          'model whose true objects often score lower. Default 0.5.',
+          "under it are published only while they continue a track. Default: the model manifest's " +
+          'tracker.highScoreThreshold (the score the model was flown with), else 0.5.',
       ),
     newTrackThreshold: z
       .number()
       .min(0)
       .max(1)
-      .default(0.6)
-      .describe('Score a detection needs to start a new track (births need highScoreThreshold too). Default 0.6.'),
+      .optional()
+      .describe(
+        'Score a detection needs to start a new track (births need highScoreThreshold too). Default: the model ' +
+          "manifest's tracker.newTrackThreshold, else 0.6.",
+      ),
   })
   .describe('Multi-object tracker that gives detections stable ids.');
 

@@ -160,15 +160,14 @@ describe('perception pipeline tracker', () => {
       `- { id: down, camera: cam_down, model: fire-det, maxRateHz: 5, tracker: ${tracker} }`,
     );
 
-  it("ByteTrack's thresholds by default; a mission may bring them down to its model's score", () => {
+  it("leaves the score thresholds to the model's manifest by default; a mission may set them", () => {
     expect(firefighting).toContain(PIPELINE);
     const plain = parseMission(firefighting, { file: join(examples, 'firefighting-drone.yaml') });
+    // No thresholds here: the pipeline takes the model manifest's, else ByteTrack's 0.5 / 0.6 (tracker-thresholds test).
     expect(plain.mission.perception.pipelines[0]?.tracker).toEqual({
       kind: 'bytetrack',
       maxLostMs: 1000,
       matchIou: 0.2,
-      highScoreThreshold: 0.5,
-      newTrackThreshold: 0.6,
     });
     const low = parseMission(withTracker('{ highScoreThreshold: 0.3, newTrackThreshold: 0.3 }'), {
       file: join(examples, 'firefighting-drone.yaml'),
