@@ -90,6 +90,12 @@ describe('models/kestrel-sim-det-640', () => {
     expect([detector.inputWidth, detector.inputHeight]).toEqual([640, 480]);
   });
 
+  it('carries the tracker thresholds it was flown with (model card, "Flights")', () => {
+    // Under ByteTrack's 0.5 / 0.6 this model loses big fires on seed 11; a pipeline takes these unless the mission overrides.
+    expect(detector.manifest.scoreThreshold).toBe(0.3);
+    expect(detector.manifest.tracker).toEqual({ highScoreThreshold: 0.3, newTrackThreshold: 0.3 });
+  });
+
   it('finds a person seen from 30 m, a few pixels wide, where the ground truth puts it', async () => {
     const { frame, truth } = personFrame();
     expect(truth.length).toBeGreaterThan(0);
