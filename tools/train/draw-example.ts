@@ -9,6 +9,12 @@
  * same frame (the field data loop's before and after):
  *
  *   npx tsx tools/train/draw-example.ts old.yaml docs/fieldloop-night.png 150 forest-fire-night new.yaml
+ *
+ * A sixth argument places the camera (x,y,z in metres, looking straight down;
+ * default 160,135,40 with a 0.4 rad heading): the README's 320 / 640 pair is
+ *
+ *   npx tsx tools/train/draw-example.ts models/kestrel-sim-det.yaml models/kestrel-sim-det-640-example.png \
+ *     150 forest-fire models/kestrel-sim-det-640.yaml 367,282,30
  */
 import sharp from 'sharp';
 import { createDetector } from '../../perception/index.js';
@@ -24,6 +30,7 @@ async function main(): Promise<void> {
     when = '150',
     scenarioName = 'forest-fire',
     manifest2,
+    pose,
   ] = process.argv.slice(2);
   const world = new SimWorld({
     scenario: builtinScenario(scenarioName)!,
@@ -34,7 +41,9 @@ async function main(): Promise<void> {
   const width = 640;
   const height = 480;
   const camera = new CameraRenderer(world, { width, height, fovDeg: 90 }, world.rng.stream('example:cam'));
-  const { data, boxes } = camera.render({ x: 160, y: 135, z: 40, yawRad: 0.4, pitchRad: Math.PI / 2, rollRad: 0 }, 0);
+  const [x = 160, y = 135, z = 40] = pose === undefined ? [] : pose.split(',').map(Number);
+  const yawRad = pose === undefined ? 0.4 : 0;
+  const { data, boxes } = camera.render({ x, y, z, yawRad, pitchRad: Math.PI / 2, rollRad: 0 }, 0);
   const truth = mergeOverlapping(mergeFireClusters(boxes, world.fire!.cols), 'smoke');
   const detect = async (m: string) => {
     const detector = await createDetector(m, { logger: silentLogger() });
