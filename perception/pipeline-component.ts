@@ -100,19 +100,26 @@ export class PerceptionPipeline implements Component {
     const thresholds = trackerThresholds(t, manifest.tracker);
     const { highScoreThreshold, newTrackThreshold } = thresholds;
     const modelScore = manifest.scoreThreshold;
-    ctx.logger.info({ modelScore, highScoreThreshold, newTrackThreshold, from: thresholds.from }, 'tracker thresholds');
-    if (modelScore < highScoreThreshold) {
-      // A second threshold the operator may not know about: low over a big fire the 640 model scores 0.3-0.5,
-      // and at 0.5 those frames published nothing once the fire's track was lost. Info, not warn: the 320
-      // model runs so on purpose (its false fire over the helipad stays hidden that way).
-      ctx.logger.info(
-        { modelScore, highScoreThreshold, newTrackThreshold },
-        `the model reports from ${String(modelScore)} but the tracker starts tracks from ` +
-          `${String(Math.max(highScoreThreshold, newTrackThreshold))}: detections under ${String(highScoreThreshold)} ` +
-          'are published only while they continue a track (perception.pipelines[].tracker.highScoreThreshold, ' +
-          "or the model manifest's tracker)",
-      );
-    }
+    // A second threshold the operator may not know about: low over a big fire the 640 model scores 0.3-0.5,
+    // and at 0.5 those frames published nothing once the fire's track was lost. Info, not warn: the 320
+    // model runs so on purpose (its false fire over the helipad stays hidden that way).
+    const note =
+      modelScore < highScoreThreshold
+        ? `the model reports from ${String(modelScore)} but tracks start from ` +
+          `${String(Math.max(highScoreThreshold, newTrackThreshold))}: detections under ` +
+          `${String(highScoreThreshold)} are published only while they continue a track (set them in the model ` +
+          "manifest's tracker: or the pipeline's)"
+        : undefined;
+    ctx.logger.info(
+      {
+        modelScore,
+        highScoreThreshold,
+        newTrackThreshold,
+        from: thresholds.from,
+        ...(note === undefined ? {} : { note }),
+      },
+      'tracker thresholds',
+    );
     return new Tracker({
       ...DEFAULT_TRACKER_OPTIONS,
       maxLostMs: t.maxLostMs,

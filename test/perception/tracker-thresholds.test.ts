@@ -98,6 +98,7 @@ describe('a pipeline takes its tracker thresholds from the model it loads', () =
       newTrackThreshold: 0.35,
       from: { highScoreThreshold: 'model', newTrackThreshold: 'model' },
     });
+    expect(line['note']).toBeUndefined(); // the tracker starts from the model's own score
   });
 
   it("the mission's pipeline overrides the model's", async () => {
@@ -115,5 +116,7 @@ describe('a pipeline takes its tracker thresholds from the model it loads', () =
   it("neither: ByteTrack's 0.5 / 0.6", async () => {
     const line = await loggedThresholds('', '');
     expect(line).toMatchObject({ highScoreThreshold: 0.5, newTrackThreshold: 0.6 });
+    // The model reports from 0.3: the log says what a second threshold does to its detections.
+    expect(line['note']).toMatch(/reports from 0.3 but tracks start from 0.6: detections under 0.5 are published only/);
   });
 });
