@@ -295,7 +295,8 @@ describe('AreaSearch refill (stepped)', () => {
     expect(out.phase).toBe('refill: landing');
     expect(out.action).toEqual({ kind: 'land' });
     let t = 400;
-    for (let i = 0; i < 30; i++) out = b.step({ nowMs: (t += 200), pose: at(0.1), targets: [] });
+    // On the pad: the landing test's 5 s window, then its 2 s confirmation.
+    for (let i = 0; i < 40; i++) out = b.step({ nowMs: (t += 200), pose: at(0.1), targets: [] });
     expect(out.phase).toBe('refilling at base');
     out = b.step({ nowMs: (t += 200), pose: at(0.1), targets: [], batteryPct: 25 });
     expect(out.events?.map((e) => e.kind)).toContain('behavior.return_home');
