@@ -128,7 +128,7 @@ export function registerModel(program: Command, io: CliIo, setExit: (code: numbe
     .addOption(
       new Option(
         '--fly-profile <profile>',
-        'mission: cameras as written; fast: 320x240 at 2.5 Hz, as the CI scenario suite',
+        'mission: cameras as written; fast: cameras and detectors at 2.5 Hz, as the CI scenario suite',
       )
         .choices(['mission', 'fast'])
         .default('mission'),

@@ -34,8 +34,8 @@ import {
 
 /**
  * `mission`: cameras and pipelines as written. `fast`: cameras and detectors
- * at 2.5 Hz and cameras at 320 x 240 (what the scenario suite flies in CI):
- * about a third of the CPU, the same model and guard.
+ * at 2.5 Hz (what the scenario suite flies in CI): half the frames, the same
+ * pixels, model and guard.
  */
 export type FlightProfile = 'mission' | 'fast';
 
@@ -153,13 +153,14 @@ function flightMission(m: Mission, options: FlightOptions): Mission {
 
 /**
  * The `fast` profile (the scenario suite's `ci` one): cameras and detectors at
- * 2.5 Hz and cameras at 320 x 240. The default detector letterboxes to 320
- * either way, so it sees what a 640 x 480 frame gives it, for about a third of the CPU.
+ * 2.5 Hz, at the cameras' own size. Frames are not made smaller: the default
+ * detector takes the 640 x 480 frame as it is and sees persons a few pixels
+ * wide, which a halved frame would erase (models/kestrel-sim-det-640.md).
  */
 export function fastProfile(m: Mission): Mission {
   return {
     ...m,
-    sensors: m.sensors.map((s) => (s.type === 'camera' ? { ...s, rateHz: 2.5, width: 320, height: 240 } : s)),
+    sensors: m.sensors.map((s) => (s.type === 'camera' ? { ...s, rateHz: 2.5 } : s)),
     perception: { ...m.perception, pipelines: m.perception.pipelines.map((p) => ({ ...p, maxRateHz: 2.5 })) },
   };
 }

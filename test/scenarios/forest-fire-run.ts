@@ -32,9 +32,8 @@ export const DEFAULT_MISSION = 'missions/examples/firefighting-drone.yaml';
 
 /**
  * `ci`: camera and detector at 2.5 Hz (the camera renders only what the
- * detector runs on) and 320 x 240 (the model letterboxes to 320 x 320, so it
- * sees what a 640 x 480 frame gives it, halved): a third of the CPU; `full`:
- * the mission as written.
+ * detector runs on), at the camera's own size: half the frames; `full`: the
+ * mission as written.
  */
 export type ScenarioProfile = 'ci' | 'full';
 

@@ -2,7 +2,7 @@
  * The default firefighting mission, end to end, on a SimClock at full speed:
  * perception, fusion, behavior, guard and the simulated airframe all run.
  *
- * CI runs three seeds on the `ci` profile (camera and detector at 2.5 Hz, 320 x 240).
+ * CI runs three seeds on the `ci` profile (camera and detector at 2.5 Hz instead of 5).
  * More seeds, or the mission exactly as written:
  *
  *   KESTREL_SCENARIO_SEEDS=1,2,3,4,5,6,7,8 KESTREL_SCENARIO_PROFILE=full npx vitest run test/scenarios

@@ -33,7 +33,7 @@ let mission: Mission = {
   ...loaded.mission,
   telemetry: { ...loaded.mission.telemetry, buffer: { ...loaded.mission.telemetry.buffer, dir: '.kestrel/soak' } },
 };
-// `ci`: the scenario suite's reduced camera profile (the detector then runs at the camera's 2.5 Hz).
+// `ci`: the scenario suite's reduced camera rate (camera and detector at 2.5 Hz).
 if (values.profile === 'ci') mission = fastProfile(mission);
 let errors = 0;
 const logger = createLogger({ level: 'warn', format: 'json' });
