@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { sha256File } from '../../perception/index.js';
 import { signingKeyFromPem, type ModelSigningKey } from '../../fieldloop/index.js';
+import type { Component, KestrelPlugin } from '../../runtime/index.js';
 import { modelPath } from '../perception/fixtures.js';
 
 export { tempDir } from './tmp.js';
@@ -97,3 +98,14 @@ actuator: { kind: log }
 ${o.extra ?? ''}
 `;
 }
+
+const inert = (name: string): Component => ({ name, start: () => undefined, stop: () => undefined });
+
+/** A robot whose ROS 2 sources, hold behavior, guard and log actuator do nothing: for runtimes that test perception. */
+export const inertRobot: KestrelPlugin = {
+  name: 'inert-robot',
+  sources: { ros2: (s) => inert(`source-${s.id}`) },
+  behaviors: { hold: () => inert('behavior') },
+  guard: () => inert('guard'),
+  actuators: { log: () => inert('actuator') },
+};

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMission } from '../../missions/index.js';
 import { ModelManifestError, parseModelManifest, perceptionPlugin, trackerThresholds } from '../../perception/index.js';
-import { createRuntime, type Component, type KestrelPlugin } from '../../runtime/index.js';
-import { cameraMissionYaml, fixtureModel, tempDir } from '../fieldloop/helpers.js';
+import { createRuntime } from '../../runtime/index.js';
+import { cameraMissionYaml, fixtureModel, inertRobot, tempDir } from '../fieldloop/helpers.js';
 import { capturingLogger } from './fixtures.js';
 
 describe('trackerThresholds', () => {
@@ -60,15 +60,6 @@ describe('model manifest tracker', () => {
 });
 
 describe('a pipeline takes its tracker thresholds from the model it loads', () => {
-  const inert = (name: string): Component => ({ name, start: () => undefined, stop: () => undefined });
-  const robot: KestrelPlugin = {
-    name: 'inert-robot',
-    sources: { ros2: (s) => inert(`source-${s.id}`) },
-    behaviors: { hold: () => inert('behavior') },
-    guard: () => inert('guard'),
-    actuators: { log: () => inert('actuator') },
-  };
-
   /** Starts and stops a runtime with the fixture model and returns the pipeline's 'tracker thresholds' log line. */
   async function loggedThresholds(manifestTracker: string, pipelineTracker: string): Promise<Record<string, unknown>> {
     const dir = await tempDir();
@@ -80,7 +71,7 @@ describe('a pipeline takes its tracker thresholds from the model it loads', () =
     );
     const mission = parseMission(yaml, { file: join(dir, 'mission.yaml'), baseDir: dir });
     const { logger, lines } = capturingLogger();
-    const rt = createRuntime(mission, { plugins: [robot, perceptionPlugin], logger });
+    const rt = createRuntime(mission, { plugins: [inertRobot, perceptionPlugin], logger });
     try {
       await rt.start();
     } finally {

@@ -11,18 +11,10 @@ import {
 } from '../../../fieldloop/index.js';
 import { parseMission } from '../../../missions/index.js';
 import { createDetector, perceptionPlugin } from '../../../perception/index.js';
-import { createLogger, createRuntime, type Component, type KestrelPlugin } from '../../../runtime/index.js';
-import { cameraMissionYaml, fixtureModel, newKey, tempDir, type TestKey } from '../helpers.js';
+import { createLogger, createRuntime } from '../../../runtime/index.js';
+import { cameraMissionYaml, fixtureModel, inertRobot, newKey, tempDir, type TestKey } from '../helpers.js';
 
 const T = Date.UTC(2026, 0, 1);
-const inert = (name: string): Component => ({ name, start: () => undefined, stop: () => undefined });
-const robot: KestrelPlugin = {
-  name: 'inert-robot',
-  sources: { ros2: (s) => inert(`source-${s.id}`) },
-  behaviors: { hold: () => inert('behavior') },
-  guard: () => inert('guard'),
-  actuators: { log: () => inert('actuator') },
-};
 
 function mission(dir: string, model: string, trust: string): ReturnType<typeof parseMission> {
   return parseMission(cameraMissionYaml({ id: 'trust-test', model, extra: trust }), {
@@ -37,7 +29,7 @@ const trustOf = (keys: readonly TestKey[], requireSigned = true): string =>
 async function start(
   m: ReturnType<typeof parseMission>,
   _dir: string,
-  plugins = [robot, perceptionPlugin, fieldloopPlugin],
+  plugins = [inertRobot, perceptionPlugin, fieldloopPlugin],
 ) {
   const rt = createRuntime(m, { plugins, logger: createLogger({ level: 'silent' }) });
   try {
@@ -137,7 +129,7 @@ describe('model trust in a runtime', () => {
     const { manifestPath } = await fixtureModel(dir);
     await signManifestFile(manifestPath, key, T);
     const err = await start(mission(dir, `{ id: det, manifest: model.yaml }`, trustOf([key])), dir, [
-      robot,
+      inertRobot,
       perceptionPlugin,
     ]).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'runtime.missing_dependency' });
