@@ -53,7 +53,8 @@ export const pipelineSchema = z.strictObject({
     .describe(
       'Run the model at most this often, Hz. Frames in between are skipped (latest wins). Default: camera rate.',
     ),
-  // Every field has its default: an absent tracker is `{}` parsed, not a second copy of them to keep in step.
+  // An absent tracker is `{}` parsed, not a second copy of the field defaults to keep in step; the score
+  // thresholds stay unset there, for the pipeline to take from the model's manifest.
   tracker: trackerSchema.prefault({}),
 });
 

@@ -14,7 +14,7 @@
  * default 160,135,40 with a 0.4 rad heading): the README's 320 / 640 pair is
  *
  *   npx tsx tools/train/draw-example.ts models/kestrel-sim-det.yaml models/kestrel-sim-det-640-example.png \
- *     150 forest-fire models/kestrel-sim-det-640.yaml 367,282,30
+ *     150 forest-fire models/kestrel-sim-det-640.yaml 367,282,36
  */
 import sharp from 'sharp';
 import { createDetector } from '../../perception/index.js';
