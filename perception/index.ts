@@ -116,6 +116,8 @@ export type {
   EvalMetrics,
   Xyxy,
 } from './eval/average-precision.js';
+export { evaluateBySize, FOUND_IOU, longerSide } from './eval/size-buckets.js';
+export type { ClassSizeMetrics, SizeBucketMetrics } from './eval/size-buckets.js';
 export { EvalDatasetError, parseYoloLabels, parseDataYamlNames, readYoloSplit } from './eval/yolo-dataset.js';
 export type { YoloImageEntry, YoloSplit } from './eval/yolo-dataset.js';
 export { STATE_FIELDS } from './fusion/state.js';

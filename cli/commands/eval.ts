@@ -11,6 +11,7 @@ interface EvalCliOptions {
   readonly data: string;
   readonly split: string;
   readonly limit?: number;
+  readonly bySize?: readonly number[];
   readonly json?: boolean;
   readonly logLevel?: LogLevel;
 }
@@ -19,6 +20,17 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer >= 1, got "${value}"`);
   return n;
+}
+
+/** "3,4,8,16": bucket edges in pixels, positive and strictly increasing. */
+function sizeEdges(value: string): number[] {
+  const edges = value.split(',').map((t) => Number(t.trim()));
+  const bad = edges.findIndex((e, i) => !Number.isFinite(e) || e <= 0 || (i > 0 && e <= (edges[i - 1] as number)));
+  if (value.trim() === '' || bad >= 0)
+    throw new InvalidArgumentError(
+      `expected pixel sizes, positive and increasing, separated by commas (e.g. 3,4,8,16), got "${value}"`,
+    );
+  return edges;
 }
 
 /** `kestrel eval --model <file|manifest> --data <dir>`: precision, recall and COCO mAP on a labelled split. */
@@ -32,6 +44,12 @@ export function registerEval(program: Command, io: CliIo, setExit: (code: number
     .requiredOption('-d, --data <dir>', 'YOLO dataset folder (data.yaml, images/<split>, labels/<split>)')
     .option('--split <name>', 'split to evaluate', 'val')
     .option('--limit <count>', 'evaluate only the first N images (file-name order)', positiveInteger)
+    .option(
+      '--by-size <edges>',
+      'also report per class by object size: bucket edges on the box longer side in pixels, e.g. 3,4,8,16 ' +
+        '(AP50, recall, found, mean size error per bucket)',
+      sizeEdges,
+    )
     .option('--json', 'print one JSON object with the model, the data and every metric')
     .addOption(
       new Option('-l, --log-level <level>', 'log level')
@@ -56,6 +74,7 @@ export function registerEval(program: Command, io: CliIo, setExit: (code: number
           json: opts.json === true,
           logger,
           ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+          ...(opts.bySize === undefined ? {} : { sizeEdgesPx: opts.bySize }),
           onProgress: (done, total) => {
             if (!progress.started) {
               bar.start(total, 0);

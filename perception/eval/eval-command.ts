@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { silentLogger, WallClock, type Clock, type Logger } from '../../runtime/index.js';
 import { createDetector } from '../detector.js';
 import { resolveManifest } from '../manifest-file.js';
-import { evaluateDetections, type EvalImage, type EvalMetrics } from './average-precision.js';
+import { evaluateDetections, type EvalImage, type EvalMetricOptions, type EvalMetrics } from './average-precision.js';
+import { evaluateBySize, type ClassSizeMetrics } from './size-buckets.js';
 import { EvalDatasetError, parseYoloLabels, readYoloSplit } from './yolo-dataset.js';
 
 export interface RunEvalOptions {
@@ -21,6 +22,8 @@ export interface RunEvalOptions {
   readonly json?: boolean;
   /** Evaluate at most this many images (file-name order). */
   readonly limit?: number;
+  /** Also report by object size: bucket edges on the box's longer side, pixels (see `evaluateBySize`). */
+  readonly sizeEdgesPx?: readonly number[];
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly cwd?: string;
@@ -32,6 +35,8 @@ export interface EvalCommandResult {
   readonly model: { readonly path: string; readonly sha256: string; readonly provider: string };
   readonly data: { readonly path: string; readonly split: string; readonly images: number };
   readonly metrics: EvalMetrics;
+  /** With `sizeEdgesPx`: per class, metrics by object size. */
+  readonly bySize?: readonly ClassSizeMetrics[];
   /** Mean detector time per image (preprocess + inference + postprocess), ms. */
   readonly meanLatencyMs: number;
   readonly text: string;
@@ -118,13 +123,17 @@ export async function runEval(options: RunEvalOptions): Promise<EvalCommandResul
       options.onProgress?.(k + 1, entries.length);
     }
     const thresholds = dataset.classNames.map((n) => manifest.classes[n]?.scoreThreshold ?? manifest.scoreThreshold);
-    const metrics = evaluateDetections(images, dataset.classNames, {
-      operatingScore: (c) => thresholds[c] ?? manifest.scoreThreshold,
-    });
+    const metricOptions: EvalMetricOptions = { operatingScore: (c) => thresholds[c] ?? manifest.scoreThreshold };
+    const metrics = evaluateDetections(images, dataset.classNames, metricOptions);
+    const bySize =
+      options.sizeEdgesPx === undefined
+        ? undefined
+        : evaluateBySize(images, dataset.classNames, options.sizeEdgesPx, metricOptions);
     const result = {
       model: { path: detector.modelPath, sha256: detector.sha256, provider: detector.activeProvider },
       data: { path: dataRoot, split, images: images.length },
       metrics,
+      ...(bySize === undefined ? {} : { bySize }),
       meanLatencyMs: images.length === 0 ? 0 : detectorMs / images.length,
     };
     const text = options.json === true ? `${JSON.stringify(result, null, 2)}\n` : renderTable(result);
@@ -158,5 +167,32 @@ function renderTable(r: Omit<EvalCommandResult, 'text'>): string {
       `${String(m.classes.reduce((a, c) => a + c.detections, 0)).padStart(5)}  ` +
       `${f(m.precision)}  ${f(m.recall)}  ${f(m.map50)}  ${f(m.map50to95)}`,
   );
+  if (r.bySize !== undefined) lines.push(...renderBySize(r.bySize, width));
   return `${lines.join('\n')}\n`;
+}
+
+function signed(v: number): string {
+  return `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+}
+
+/** One line per class and size bucket holding objects. */
+function renderBySize(bySize: readonly ClassSizeMetrics[], width: number): string[] {
+  const lines = [
+    '',
+    'by size (box longer side, px); recall: boxed at IoU 0.5, found: overlapped at IoU 0.1, both at the operating',
+    'score; size error: mean detected minus labelled width / height of the found objects, px',
+    `${'class'.padEnd(width)}  size      objects   AP50  recall  found  size error`,
+  ];
+  for (const c of bySize) {
+    for (const b of c.buckets) {
+      if (b.objects === 0) continue;
+      const range = b.maxPx === null ? `>=${b.minPx}` : b.minPx === 0 ? `<${b.maxPx}` : `${b.minPx}-${b.maxPx}`;
+      const err = b.sizeErrorPx === null ? '-' : `${signed(b.sizeErrorPx.width)} / ${signed(b.sizeErrorPx.height)}`;
+      lines.push(
+        `${c.className.padEnd(width)}  ${range.padEnd(8)}  ${String(b.objects).padStart(7)}  ${f(b.ap50)}  ` +
+          `${f(b.recall)}  ${f(b.found)}  ${err}`,
+      );
+    }
+  }
+  return lines;
 }
