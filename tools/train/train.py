@@ -95,6 +95,20 @@ def parse_args(argv=None):
     p.add_argument("--head4", type=int, default=0, metavar="C",
                    help="with --fine: a wider stride-4 head, two 3 x 3 convolutions of C channels over the level's, the "
                         "pixel branch's and the full-resolution path's features; starts as a no-op (default 0: off)")
+    p.add_argument("--count", type=int, default=0, metavar="C",
+                   help="with --head4: a local-contrast path, C per-pixel channels of each pixel against its 7 x 7 "
+                        "neighbourhood, averaged per stride-4 cell, so the level can count which pixels an object "
+                        "covers; starts as a no-op (default 0: off)")
+    p.add_argument("--l1-on", choices=("edges", "centre-size"), default="edges",
+                   help="with --l1: the L1 term on the box edges (x1, y1, x2, y2; default) or on centre and size "
+                        "(cx, cy, w, h). On edges it cannot see a box too large by up to twice its centre error, and "
+                        "GIoU grows the box into that slack (see loss.py)")
+    p.add_argument("--train-only", default=None, metavar="MODULES",
+                   help="only these modules learn (comma-separated top-level names of model.py's TinyDet, e.g. "
+                        "box4,h4_box); the rest keep their weights and no gradient flows through them")
+    p.add_argument("--train-new-only", action="store_true",
+                   help="with --init: only the layers the file has nothing for learn; the file's stay as they are and "
+                        "no gradient flows through them (a step costs about the forward pass)")
     p.add_argument("--repeat-in-fire", type=int, default=1, metavar="K",
                    help="frames with a person standing inside a fire's box appear K times per epoch, and their person "
                         "crops (--crop-person) are placed on that person (default 1: as any frame)")
@@ -327,7 +341,9 @@ def main(argv=None):
         sys.exit("error: --fine needs --pix (and --p2)")
     if args.head4 and not args.fine:
         sys.exit("error: --head4 needs --fine (and --pix, --p2)")
-    model = (TinyDet(nc, width, p2=True, pix=args.pix, fine=args.fine, head4=args.head4) if args.p2
+    if args.count and not args.head4:
+        sys.exit("error: --count needs --head4 (and --fine, --pix, --p2)")
+    model = (TinyDet(nc, width, p2=True, pix=args.pix, fine=args.fine, head4=args.head4, count=args.count) if args.p2
              else TinyDet(nc, width))
     if args.init is not None:
         # Any size does: the weights do not depend on it, only the order convolutions run in. With --p2 the
@@ -348,8 +364,23 @@ def main(argv=None):
     # convolution starts at zero beside a trained network: at the file's learning rate it is still near zero
     # after an epoch (measured: `--fine`'s box weights under 0.005 after 238 steps at 3e-4).
     fresh = {id(p) for p in fresh_parameters(model)} if args.init is not None else set()
+    if args.train_only is not None:
+        names_on = {n.strip() for n in args.train_only.split(",") if n.strip()}
+        top = {name for name, _ in model.named_children()}
+        unknown = names_on - top
+        if unknown:
+            sys.exit(f"error: --train-only: no module {', '.join(sorted(unknown))} (the model has {', '.join(sorted(top))})")
+        for name, p in model.named_parameters():
+            p.requires_grad_(name.split(".")[0] in names_on)
+    if args.train_new_only:
+        if not fresh:
+            sys.exit("error: --train-new-only needs --init and a flag that adds layers")
+        for p in model.parameters():
+            p.requires_grad_(id(p) in fresh)
     groups = {}
     for p in model.parameters():
+        if not p.requires_grad:
+            continue
         key = (p.ndim <= 1, id(p) in fresh)
         groups.setdefault(key, []).append(p)
     opt = torch.optim.AdamW([{"params": ps, "weight_decay": 0 if no_wd else 5e-4, "mult": args.lr_new if new else 1.0}
@@ -400,12 +431,20 @@ def main(argv=None):
             m["fine"] = True
         if args.head4:
             m["head4"] = args.head4
+        if args.count:
+            m["count"] = args.count
         if args.repeat_in_fire > 1:
             m["repeat_in_fire"] = args.repeat_in_fire
         if args.l1 > 0:
             m["l1"] = args.l1
         if args.lr_new != 1.0:
             m["lr_new"] = args.lr_new
+        if args.train_new_only:
+            m["train_new_only"] = True
+        if args.train_only is not None:
+            m["train_only"] = args.train_only
+        if args.l1 > 0 and args.l1_on != "edges":
+            m["l1_on"] = args.l1_on
         return m
 
     yielding = tuple(i for i, n in enumerate(names) if n in DIFFUSE_CLASSES)
@@ -434,7 +473,7 @@ def main(argv=None):
                 group["lr"] = lr_at(step) * group["mult"]
             if args.p2:
                 loss, (lc, lb) = detection_loss_levels(model.levels(x), y, list(step_anchors), args.p2_max,
-                                                       yielding=yielding, l1=args.l1)
+                                                       yielding=yielding, l1=args.l1, l1_on=args.l1_on)
             else:
                 box, cls = model(x)
                 loss, (lc, lb) = detection_loss(box, cls, y, step_anchors[0], yielding=yielding)
