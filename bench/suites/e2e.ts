@@ -28,7 +28,13 @@
  * Decisions are rarer than frames (a decision needs a proposal the frame led
  * to), so their p99 over a few dozen is close to their maximum; the per-frame
  * figure (frame to tracked detections, every frame) is the steady one.
- * Peak RSS includes the reference session (a few MB).
+ * The process's peak RSS includes the reference session, which for the 640 x 480
+ * default model is no longer a few MB: its memory arena holds the model's
+ * activations (about 86 MB, against about 10 for the 320 model). The target is
+ * judged on the process less one more session of the model, opened and run
+ * after the measured part (the marginal cost of a session, the runtime's
+ * onnxruntime environment already paid), so the reference is not counted as
+ * the runtime's.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -76,14 +82,15 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
   const entry0 = loaded.mission.models[0];
   if (entry0 === undefined || !('manifest' in entry0)) throw new Error('the e2e mission must name its model manifest');
   const { manifest, modelPath } = await resolveManifest(entry0.manifest, loaded.baseDir);
-  const { session } = await openOnnxSession(await readFile(modelPath), {
+  const sessionOptions = {
     executionProviders: manifest.executionProviders,
     intraOpThreads: manifest.intraOpThreads,
     graphOptimizationLevel: manifest.graphOptimizationLevel,
     allowSpinning: manifest.allowSpinning,
     logger: silentLogger(),
     modelPath,
-  });
+  };
+  const { session } = await openOnnxSession(await readFile(modelPath), sessionOptions);
   const meta = session.inputMetadata[0];
   if (meta?.isTensor !== true) throw new Error(`${modelPath}: the first input is not a tensor`);
   // A symbolic dimension (batch) runs as 1.
@@ -161,6 +168,13 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
   // The pipeline runs one frame per detector period, so its inference starts on a thread pool gone idle:
   // the same bare run once per period (minus the run itself), with the simulator stopped.
   const cadence = await timedRuns(CADENCE_RUNS, cadenceMs);
+  // The reference session's own share of the peak: what one more session of the model adds, opened now.
+  gc();
+  const rssBeforeProbe = process.memoryUsage().rss;
+  const probe = await openOnnxSession(await readFile(modelPath), sessionOptions);
+  for (let i = 0; i < 5; i++) await probe.session.run({ [name]: input });
+  const sessionRss = Math.max(0, process.memoryUsage().rss - rssBeforeProbe);
+  await probe.session.release();
   await session.release();
   const bareP50 = percentile(bare, 50);
   const bareP99 = percentile(bare, 99);
@@ -242,8 +256,20 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
       .map(([stage, p]) => entry({ suite: SUITE, metric: `  ${stage} p99`, value: p.p99, unit: 'ms' })),
     entry({
       suite: SUITE,
-      metric: 'runtime peak RSS',
+      metric: 'process peak RSS (runtime + reference session)',
       value: peakRss / 2 ** 20,
+      unit: 'MB',
+    }),
+    entry({
+      suite: SUITE,
+      metric: 'one more session of the model (RSS it adds, after the run)',
+      value: sessionRss / 2 ** 20,
+      unit: 'MB',
+    }),
+    entry({
+      suite: SUITE,
+      metric: 'runtime peak RSS (process less that session)',
+      value: (peakRss - sessionRss) / 2 ** 20,
       unit: 'MB',
       target: { op: '<', value: 300 },
     }),
