@@ -87,6 +87,7 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
     intraOpThreads: manifest.intraOpThreads,
     graphOptimizationLevel: manifest.graphOptimizationLevel,
     allowSpinning: manifest.allowSpinning,
+    memoryPattern: manifest.memoryPattern,
     logger: silentLogger(),
     modelPath,
   };

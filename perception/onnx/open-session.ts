@@ -23,6 +23,8 @@ export interface OnnxSessionOptions {
   readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   /** Busy-wait in intra-op threads between operators. Default false. */
   readonly allowSpinning?: boolean;
+  /** onnxruntime's memory pattern (one planned block per run) besides the arena. Default true. */
+  readonly memoryPattern?: boolean;
   readonly optimizedModelFilePath?: string | undefined;
   readonly logger: SessionLog;
   /** For messages only. */
@@ -59,9 +61,10 @@ function sessionOptions(
     // pool's hand-offs, which cost more than they save on detector graphs.
     executionMode: 'sequential',
     ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
-    // Arena and memory pattern let repeated runs of one input shape reuse their buffers.
+    // The arena lets repeated runs reuse their buffers: without it the 640 x 480 detector infers 44 % slower.
+    // The memory pattern plans one block per run on top of it; a manifest may turn that off (`memoryPattern`).
     enableCpuMemArena: true,
-    enableMemPattern: true,
+    enableMemPattern: options.memoryPattern !== false,
     ...(options.optimizedModelFilePath === undefined ? {} : { optimizedModelFilePath: options.optimizedModelFilePath }),
     // Spinning intra-op threads keep cores busy after a run; with two cores that
     // doubled inference and preprocessing times whenever anything else ran.

@@ -86,6 +86,7 @@ export const onnxBackend: Backend = {
       intraOpThreads: manifest.intraOpThreads,
       graphOptimizationLevel: manifest.graphOptimizationLevel,
       allowSpinning: manifest.allowSpinning,
+      memoryPattern: manifest.memoryPattern,
       optimizedModelFilePath: ctx.optimizedModelCachePath,
       modelPath: ctx.modelPath,
     };

@@ -96,6 +96,10 @@ describe('models/kestrel-sim-det-640', () => {
     expect(detector.manifest.tracker).toEqual({ highScoreThreshold: 0.3, newTrackThreshold: 0.3 });
   });
 
+  it("lets onnxruntime's arena alone hold its activations (the e2e bench's peak RSS)", () => {
+    expect(detector.manifest.memoryPattern).toBe(false);
+  });
+
   it('finds a person seen from 30 m, a few pixels wide, where the ground truth puts it', async () => {
     const { frame, truth } = personFrame();
     expect(truth.length).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ describe('model manifest', () => {
       backend: 'onnx',
       executionProviders: ['cuda', 'cpu'],
       warmupRuns: 2,
+      memoryPattern: true,
       scoreThreshold: 0.25,
       iouThreshold: 0.45,
       classAgnosticNms: false,
