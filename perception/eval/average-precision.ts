@@ -127,6 +127,16 @@ export function averagePrecision(scores: readonly number[], tp: readonly boolean
   return sum / RECALL_POINTS;
 }
 
+/** One image's detections of a class, best first (ties in input order, as COCO's stable sort), at most `maxDets`. */
+export function rankedDetections(img: EvalImage, classId: number, maxDets: number): EvalDetection[] {
+  return img.detections
+    .filter((d) => d.classId === classId)
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => b.d.score - a.d.score || a.i - b.i)
+    .slice(0, maxDets)
+    .map(({ d }) => d);
+}
+
 function mean(values: readonly (number | null)[]): number | null {
   const v = values.filter((x): x is number => x !== null);
   return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
@@ -153,12 +163,7 @@ export function evaluateDetections(
     for (const img of images) {
       const truth = img.truth.filter((t) => t.classId === classId).map((t) => t.box);
       objects += truth.length;
-      const dets = img.detections
-        .filter((d) => d.classId === classId)
-        .map((d, i) => ({ d, i }))
-        .sort((a, b) => b.d.score - a.d.score || a.i - b.i)
-        .slice(0, maxDets)
-        .map(({ d }) => d);
+      const dets = rankedDetections(img, classId, maxDets);
       const boxes = dets.map((d) => d.box);
       for (const d of dets) scores.push(d.score);
       COCO_IOU_THRESHOLDS.forEach((t, ti) => (tpAt[ti] as boolean[]).push(...matchGreedy(boxes, truth, t)));

@@ -12,7 +12,14 @@
  * one is neither a hit nor a false alarm; a detection that matches nothing
  * counts as a false alarm only when its own size is inside the bucket.
  */
-import { averagePrecision, iouXyxy, type EvalImage, type EvalMetricOptions, type Xyxy } from './average-precision.js';
+import {
+  averagePrecision,
+  iouXyxy,
+  rankedDetections,
+  type EvalImage,
+  type EvalMetricOptions,
+  type Xyxy,
+} from './average-precision.js';
 
 /** A detection whose best overlap with an object reaches this found the object, whatever its box. */
 export const FOUND_IOU = 0.1;
@@ -85,12 +92,7 @@ export function evaluateBySize(
       for (const img of images) {
         const truth = img.truth.filter((t) => t.classId === classId).map((t) => t.box);
         const ignored = truth.map((b) => !inRange(b));
-        const dets = img.detections
-          .filter((d) => d.classId === classId)
-          .map((d, i) => ({ d, i }))
-          .sort((a, b) => b.d.score - a.d.score || a.i - b.i)
-          .slice(0, maxDets)
-          .map(({ d }) => d);
+        const dets = rankedDetections(img, classId, maxDets);
         const outcome = matchIgnoring(
           dets.map((d) => d.box),
           truth,
