@@ -116,7 +116,7 @@ export type {
   EvalMetrics,
   Xyxy,
 } from './eval/average-precision.js';
-export { evaluateBySize, FOUND_IOU, longerSide } from './eval/size-buckets.js';
+export { badSizeEdges, evaluateBySize, FOUND_IOU, longerSide } from './eval/size-buckets.js';
 export type { ClassSizeMetrics, SizeBucketMetrics } from './eval/size-buckets.js';
 export { EvalDatasetError, parseYoloLabels, parseDataYamlNames, readYoloSplit } from './eval/yolo-dataset.js';
 export type { YoloImageEntry, YoloSplit } from './eval/yolo-dataset.js';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { EvalDatasetError, runEval } from '../../perception/index.js';
+import { badSizeEdges, EvalDatasetError, runEval } from '../../perception/index.js';
 import { createLogger, type LogLevel } from '../../runtime/index.js';
 import { EXIT, type CliIo } from '../io.js';
 import { progressStream } from '../progress-stream.js';
@@ -25,8 +25,7 @@ function positiveInteger(value: string): number {
 /** "3,4,8,16": bucket edges in pixels, positive and strictly increasing. */
 function sizeEdges(value: string): number[] {
   const edges = value.split(',').map((t) => Number(t.trim()));
-  const bad = edges.findIndex((e, i) => !Number.isFinite(e) || e <= 0 || (i > 0 && e <= (edges[i - 1] as number)));
-  if (value.trim() === '' || bad >= 0)
+  if (value.trim() === '' || badSizeEdges(edges))
     throw new InvalidArgumentError(
       `expected pixel sizes, positive and increasing, separated by commas (e.g. 3,4,8,16), got "${value}"`,
     );

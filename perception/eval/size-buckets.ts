@@ -169,9 +169,12 @@ function matchIgnoring(detections: readonly Xyxy[], truth: readonly Xyxy[], igno
   });
 }
 
+/** True when `edges` are not all finite, positive and strictly increasing (the CLI and `evaluateBySize` share this rule). */
+export function badSizeEdges(edges: readonly number[]): boolean {
+  return edges.some((e, i) => !Number.isFinite(e) || e <= 0 || (i > 0 && e <= (edges[i - 1] as number)));
+}
+
 function assertEdges(edges: readonly number[]): void {
-  edges.forEach((e, i) => {
-    if (!Number.isFinite(e) || e <= 0 || (i > 0 && e <= (edges[i - 1] as number)))
-      throw new RangeError(`size edges must be positive and strictly increasing, got [${edges.join(', ')}]`);
-  });
+  if (badSizeEdges(edges))
+    throw new RangeError(`size edges must be positive and strictly increasing, got [${edges.join(', ')}]`);
 }
