@@ -45,7 +45,14 @@ export interface DetectorOptions {
   readonly overrides?: Partial<
     Pick<
       ModelManifest,
-      'scoreThreshold' | 'iouThreshold' | 'maxDetections' | 'classes' | 'executionProviders' | 'warmupRuns' | 'thread'
+      | 'scoreThreshold'
+      | 'iouThreshold'
+      | 'maxDetections'
+      | 'classes'
+      | 'executionProviders'
+      | 'warmupRuns'
+      | 'thread'
+      | 'dynamicBlockBase'
     >
   >;
   /** Reload when the model or manifest file changes on disk. Default false. */

@@ -52,6 +52,7 @@ export type { ThresholdSource, TrackerThresholds } from './tracker-thresholds.js
 export { sha256File, sha256Bytes, verifySha256 } from './sha256.js';
 export { readOnnxMetadata, parseUltralyticsNames } from './onnx/metadata.js';
 export { openOnnxSession, onnxBackend } from './onnx/session.js';
+export { sessionConfig } from './onnx/open-session.js';
 export { tfjsBackend } from './tfjs/backend.js';
 export type { OnnxSession, OnnxSessionOptions, SessionLog } from './onnx/open-session.js';
 export { runDetect } from './detect-command.js';

@@ -167,6 +167,16 @@ export const modelManifestSchema = z
           'memory arena. Default true. false: the arena alone serves them; for a 640 x 480 detector that holds 39 MB ' +
           'less (91 against 130 MB after its first runs) at the same inference time.',
       ),
+    dynamicBlockBase: z
+      .int()
+      .min(0)
+      .max(64)
+      .default(0)
+      .describe(
+        "onnx backend: onnxruntime's session.dynamic_block_base. 0 (default): each operator's work is cut into one " +
+          'fixed share per thread. N > 0: into shrinking blocks, starting at 1/(threads x N) of it, that idle threads ' +
+          "take as they finish, so a thread the OS preempts (for the next frame's decode) delays the operator less.",
+      ),
     thread: z
       .enum(['worker', 'main'])
       .default('worker')

@@ -88,6 +88,7 @@ export async function e2eSuite(_ctx: BenchContext): Promise<BenchEntry[]> {
     graphOptimizationLevel: manifest.graphOptimizationLevel,
     allowSpinning: manifest.allowSpinning,
     memoryPattern: manifest.memoryPattern,
+    dynamicBlockBase: manifest.dynamicBlockBase,
     logger: silentLogger(),
     modelPath,
   };

@@ -28,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { Preprocessor, Tracker, createDetector } from '../../perception/index.js';
+import { Preprocessor, Tracker, createDetector, sessionConfig } from '../../perception/index.js';
 import type { DetectionFrame, Detector, PreprocessSpec, StageTimings } from '../../perception/index.js';
 import { MIB, assertWork, entry, gc, median, percentile } from '../harness.js';
 import type { BenchContext, BenchEntry } from '../harness.js';
@@ -201,8 +201,8 @@ export async function perceptionSuite(ctx: BenchContext): Promise<BenchEntry[]> 
       graphOptimizationLevel: manifest.graphOptimizationLevel,
       executionMode: 'sequential',
       enableCpuMemArena: true,
-      enableMemPattern: true,
-      extra: { session: { intra_op: { allow_spinning: manifest.allowSpinning ? '1' : '0' } } },
+      enableMemPattern: manifest.memoryPattern,
+      extra: { session: sessionConfig(manifest) },
       ...(manifest.intraOpThreads > 0 ? { intraOpNumThreads: manifest.intraOpThreads } : {}),
     });
     const inputName = bare.inputNames[0]!;

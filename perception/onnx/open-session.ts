@@ -25,6 +25,8 @@ export interface OnnxSessionOptions {
   readonly allowSpinning?: boolean;
   /** onnxruntime's memory pattern (one planned block per run) besides the arena. Default true. */
   readonly memoryPattern?: boolean;
+  /** onnxruntime's session.dynamic_block_base; 0 or absent: off. */
+  readonly dynamicBlockBase?: number;
   readonly optimizedModelFilePath?: string | undefined;
   readonly logger: SessionLog;
   /** For messages only. */
@@ -50,6 +52,23 @@ export interface OpenFailure {
   readonly issues: { code: string; path: (string | number)[]; message: string }[];
 }
 
+/**
+ * onnxruntime's session config entries ("session.*"), as onnxruntime-node's
+ * `extra` nests them. Shared with the benches' reference sessions, so that
+ * "bare" means the same options.
+ */
+export function sessionConfig(options: {
+  readonly allowSpinning?: boolean;
+  readonly dynamicBlockBase?: number;
+}): Record<string, unknown> {
+  return {
+    intra_op: { allow_spinning: options.allowSpinning === true ? '1' : '0' },
+    // Off unless set: with it, an operator's work goes out in shrinking blocks that idle threads take,
+    // instead of one fixed share per thread that a preempted thread holds up.
+    ...((options.dynamicBlockBase ?? 0) > 0 ? { dynamic_block_base: String(options.dynamicBlockBase) } : {}),
+  };
+}
+
 function sessionOptions(
   options: OnnxSessionOptions,
   provider: ExecutionProviderName,
@@ -68,7 +87,7 @@ function sessionOptions(
     ...(options.optimizedModelFilePath === undefined ? {} : { optimizedModelFilePath: options.optimizedModelFilePath }),
     // Spinning intra-op threads keep cores busy after a run; with two cores that
     // doubled inference and preprocessing times whenever anything else ran.
-    extra: { session: { intra_op: { allow_spinning: options.allowSpinning === true ? '1' : '0' } } },
+    extra: { session: sessionConfig(options) },
     // 3 = error: keep onnxruntime's own warnings out of the field log; we log fallbacks ourselves.
     logSeverityLevel: 3,
   };

@@ -87,6 +87,7 @@ export const onnxBackend: Backend = {
       graphOptimizationLevel: manifest.graphOptimizationLevel,
       allowSpinning: manifest.allowSpinning,
       memoryPattern: manifest.memoryPattern,
+      dynamicBlockBase: manifest.dynamicBlockBase,
       optimizedModelFilePath: ctx.optimizedModelCachePath,
       modelPath: ctx.modelPath,
     };

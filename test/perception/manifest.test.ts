@@ -10,6 +10,7 @@ describe('model manifest', () => {
       executionProviders: ['cuda', 'cpu'],
       warmupRuns: 2,
       memoryPattern: true,
+      dynamicBlockBase: 0,
       scoreThreshold: 0.25,
       iouThreshold: 0.45,
       classAgnosticNms: false,
@@ -42,6 +43,7 @@ describe('model manifest', () => {
         sha256: 'abc',
         executionProviders: ['gpu'],
         scoreThreshold: 2,
+        dynamicBlockBase: -1,
         input: { layout: 'CHW' },
         surprise: true,
       });
@@ -53,7 +55,15 @@ describe('model manifest', () => {
     expect(e.code).toBe('model.manifest_invalid');
     const paths = e.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(
-      expect.arrayContaining(['path', 'sha256', 'executionProviders.0', 'scoreThreshold', 'input.layout', '']),
+      expect.arrayContaining([
+        'path',
+        'sha256',
+        'executionProviders.0',
+        'scoreThreshold',
+        'dynamicBlockBase',
+        'input.layout',
+        '',
+      ]),
     );
     expect(e.issues.find((i) => i.path.length === 0)?.code).toBe('unrecognized_keys');
   });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ModelLoadError, createDetector, openOnnxSession } from '../../../perception/index.js';
+import { ModelLoadError, createDetector, openOnnxSession, sessionConfig } from '../../../perception/index.js';
 import { silentLogger } from '../../../runtime/index.js';
-import { capturingLogger, modelPath } from '../fixtures.js';
+import { capturingLogger, greyPng, modelPath } from '../fixtures.js';
 
 const bytes = (): Uint8Array => readFileSync(modelPath('yolov8'));
 
@@ -61,5 +61,35 @@ describe('onnx session: execution provider preference', () => {
       modelPath: 'junk.onnx',
     });
     await expect(promise).rejects.toMatchObject({ code: 'model.load_failed' });
+  });
+});
+
+describe('onnx session: config entries', () => {
+  it('spinning off and static blocks unless asked; dynamic_block_base only when over 0', () => {
+    expect(sessionConfig({})).toEqual({ intra_op: { allow_spinning: '0' } });
+    expect(sessionConfig({ dynamicBlockBase: 0 })).toEqual({ intra_op: { allow_spinning: '0' } });
+    expect(sessionConfig({ allowSpinning: true, dynamicBlockBase: 4 })).toEqual({
+      intra_op: { allow_spinning: '1' },
+      dynamic_block_base: '4',
+    });
+  });
+
+  it('a model opened with dynamic blocks on two threads finds the same boxes as with static ones', async () => {
+    const png = await greyPng(128, 64);
+    const boxes = async (dynamicBlockBase: number): Promise<unknown> => {
+      const d = await createDetector(
+        { path: modelPath('yolov8'), executionProviders: ['cpu'], intraOpThreads: 2, dynamicBlockBase, warmupRuns: 1 },
+        { logger: silentLogger() },
+      );
+      try {
+        expect(d.manifest.dynamicBlockBase).toBe(dynamicBlockBase);
+        return (await d.run(png)).detections.map((x) => [x.className, x.score, x.box]);
+      } finally {
+        await d.close();
+      }
+    };
+    const fixed = await boxes(0);
+    expect(fixed).toHaveLength(2);
+    expect(await boxes(4)).toEqual(fixed);
   });
 });
