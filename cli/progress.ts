@@ -11,6 +11,7 @@ import {
   type Subscription,
 } from '../runtime/index.js';
 import type { CliIo } from './io.js';
+import type { ProcessResources } from './process-resources.js';
 
 export interface RunSummary {
   readonly simulated: boolean;
@@ -26,6 +27,8 @@ export interface RunSummary {
   readonly fires: FireCounts;
   /** Frame-to-decision latency, when the runtime traced it. */
   readonly latency?: LatencyReport;
+  /** Peak memory and CPU of the process that ran the mission (`kestrel run`). */
+  readonly process?: ProcessResources;
 }
 
 /** What the behavior said about fires, counted from its events. */

@@ -16,6 +16,7 @@ import {
 import { createRuntime } from '../../index.js';
 import { FileWritable, McapBagWriter, RunBagRecorder, recordedSensors } from '../../hardware/index.js';
 import { EXIT, type CliIo } from '../io.js';
+import { processResources } from '../process-resources.js';
 import { ProgressReporter, type RunSummary } from '../progress.js';
 import { writeRunMap } from '../run-map.js';
 import { RunTracker } from '../run-track.js';
@@ -141,7 +142,7 @@ async function runLoaded(loaded: LoadedMission, opts: RunOptions, io: CliIo): Pr
     const reason = await runUntilDone(runtime, opts, abort.signal);
     tick.cancel();
     await runtime.stop(reason);
-    const summary = progress.summary(runtime.clock instanceof SimClock);
+    const summary = { ...progress.summary(runtime.clock instanceof SimClock), process: processResources() };
     await writeRunMap(join(runDir, 'map.png'), mission, tracker.result());
     await writeFile(
       join(runDir, 'summary.json'),
@@ -232,6 +233,8 @@ function printSummary(
       .join(', ');
     io.err(`    per stage p50/p99 ms: ${stages}\n`);
   }
+  if (s.process !== undefined)
+    io.err(`  process: peak RSS ${s.process.peakRssMb.toFixed(0)} MB, CPU ${s.process.cpuS.toFixed(1)} s\n`);
   const bad = health.components.filter((c) => c.state === 'failed' || c.state === 'degraded');
   for (const c of bad) io.err(`  ${c.component}: ${c.state}${c.reason === undefined ? '' : ` (${c.reason})`}\n`);
   io.err(`  run record: ${runDir} (events.jsonl, summary.json, map.png)\n`);

@@ -36,8 +36,17 @@ describe('kestrel run as a process', () => {
     last.delete('run-recorder');
     expect(last.size).toBeGreaterThan(3);
     for (const [component, state] of last) expect(state, component).toBe('stopped');
-    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { reason: string };
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as {
+      reason: string;
+      summary: { process?: { peakRssMb: number; cpuS: number } };
+    };
     expect(summary.reason).toBe('operator interrupt (SIGINT)');
+    // The run's own process: node, onnxruntime and a 640 x 480 detector session are well over 50 MiB, and
+    // a figure in KiB or bytes would be far over 2000.
+    expect(summary.summary.process?.peakRssMb).toBeGreaterThan(50);
+    expect(summary.summary.process?.peakRssMb).toBeLessThan(2000);
+    expect(summary.summary.process?.cpuS).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/process: peak RSS \d+ MB, CPU \d+\.\d s/);
   });
 
   it('EXPECTED FAILURE - a broken mission is one clear message and exit 1', async () => {
