@@ -88,7 +88,8 @@ def detection_loss(box_raw, cls_logits, targets, anchors, box_gain=5.0, yielding
     return cls_loss + box_gain * box_loss, (float(cls_loss), float(box_loss))
 
 
-def detection_loss_levels(levels, targets, anchors, small_max, box_gain=5.0, yielding=(), l1=0.0, l1_on="edges"):
+def detection_loss_levels(levels, targets, anchors, small_max, box_gain=5.0, yielding=(), l1=0.0, l1_on="edges",
+                          size_aux=None, size_aux_weight=0.0):
     """Two levels (`--p2`): levels [(stride, box_raw, cls_logits)], stride 8 first; anchors one per level.
     An object whose longer side is under `small_max` pixels is a target of the stride-4 level only, any other
     of the stride-8 level only, so the two never both learn (and export) the same object. Sums as
@@ -101,10 +102,14 @@ def detection_loss_levels(levels, targets, anchors, small_max, box_gain=5.0, yie
     size error d, flat in d while |d| <= |e|, and GIoU then pushes the size to that flat region's top. Cells a few
     pixels from a 2 px person's centre are positives too, so the level learns 2 x 2 px persons 0.8 px too large
     (measured on stage 19, on its own training frames as well as held out). On centre and size the size term is
-    |2d| whatever the centre does, and the optimum size is the object's."""
+    |2d| whatever the centre does, and the optimum size is the object's.
+    size_aux: [B, 3, H, W] logits of the stride-4 level's size class (`--size-aux`): cross-entropy against each
+    positive's object's longer side, rounded, as 2, 3 or 4+ px, times `size_aux_weight`, normalised by the
+    positives like the rest."""
     small = [t[torch.maximum(t[:, 3] - t[:, 1], t[:, 4] - t[:, 2]) < small_max] for t in targets]
     large = [t[torch.maximum(t[:, 3] - t[:, 1], t[:, 4] - t[:, 2]) >= small_max] for t in targets]
     cls_sum = box_sum = None
+    aux_sum = 0.0
     n_pos = 0
     parts = []
     for (stride, box_raw, cls_logits), a, tg in zip(levels, anchors, (large, small)):
@@ -125,9 +130,14 @@ def detection_loss_levels(levels, targets, anchors, small_max, box_gain=5.0, yie
                     t = torch.cat([(t[:, :2] + t[:, 2:]) / 2, t[:, 2:] - t[:, :2]], 1)
                 bl = bl + l1 * ((p - t).abs() / stride).sum()
             target[fg, gt_cls[fg]] = 0.25 + 0.75 * iou.detach().clamp(0, 1)
+            if size_aux is not None and size_aux_weight > 0 and tg is small:
+                gb = gt_boxes[fg]
+                side = torch.maximum(gb[:, 2] - gb[:, 0], gb[:, 3] - gb[:, 1])
+                k = (side.round() - 2).clamp(0, 2).long()
+                aux_sum = aux_sum + F.cross_entropy(size_aux.flatten(2).transpose(1, 2)[fg], k, reduction="sum")
         cl = F.binary_cross_entropy_with_logits(logits, target, reduction="sum")
         cls_sum = cl if cls_sum is None else cls_sum + cl
         box_sum = bl if box_sum is None else box_sum + bl
     n_pos = max(1, n_pos)
     cls_loss, box_loss = cls_sum / n_pos, box_sum / n_pos
-    return cls_loss + box_gain * box_loss, (float(cls_loss), float(box_loss))
+    return cls_loss + box_gain * box_loss + size_aux_weight * aux_sum / n_pos, (float(cls_loss), float(box_loss))

@@ -99,6 +99,10 @@ def parse_args(argv=None):
                    help="with --head4: a local-contrast path, C per-pixel channels of each pixel against its 7 x 7 "
                         "neighbourhood, averaged per stride-4 cell, so the level can count which pixels an object "
                         "covers; starts as a no-op (default 0: off)")
+    p.add_argument("--size-aux", type=float, default=0.0, metavar="W",
+                   help="with --count: train the count path to tell object sizes apart, a 2 / 3 / 4+ px class of each "
+                        "stride-4 positive's object, cross-entropy at weight W; training only, not exported "
+                        "(default 0: off)")
     p.add_argument("--l1-on", choices=("edges", "centre-size"), default="edges",
                    help="with --l1: the L1 term on the box edges (x1, y1, x2, y2; default) or on centre and size "
                         "(cx, cy, w, h). On edges it cannot see a box too large by up to twice its centre error, and "
@@ -343,7 +347,10 @@ def main(argv=None):
         sys.exit("error: --head4 needs --fine (and --pix, --p2)")
     if args.count and not args.head4:
         sys.exit("error: --count needs --head4 (and --fine, --pix, --p2)")
-    model = (TinyDet(nc, width, p2=True, pix=args.pix, fine=args.fine, head4=args.head4, count=args.count) if args.p2
+    if args.size_aux > 0 and not args.count:
+        sys.exit("error: --size-aux needs --count (and --head4, --fine, --pix, --p2)")
+    model = (TinyDet(nc, width, p2=True, pix=args.pix, fine=args.fine, head4=args.head4, count=args.count,
+                     size_aux=args.size_aux > 0) if args.p2
              else TinyDet(nc, width))
     if args.init is not None:
         # Any size does: the weights do not depend on it, only the order convolutions run in. With --p2 the
@@ -433,6 +440,8 @@ def main(argv=None):
             m["head4"] = args.head4
         if args.count:
             m["count"] = args.count
+        if args.size_aux > 0:
+            m["size_aux"] = args.size_aux
         if args.repeat_in_fire > 1:
             m["repeat_in_fire"] = args.repeat_in_fire
         if args.l1 > 0:
@@ -472,8 +481,10 @@ def main(argv=None):
             for group in opt.param_groups:
                 group["lr"] = lr_at(step) * group["mult"]
             if args.p2:
-                loss, (lc, lb) = detection_loss_levels(model.levels(x), y, list(step_anchors), args.p2_max,
-                                                       yielding=yielding, l1=args.l1, l1_on=args.l1_on)
+                levels = model.levels(x)  # first: it sets model.aux_size
+                loss, (lc, lb) = detection_loss_levels(levels, y, list(step_anchors), args.p2_max,
+                                                       yielding=yielding, l1=args.l1, l1_on=args.l1_on,
+                                                       size_aux=model.aux_size, size_aux_weight=args.size_aux)
             else:
                 box, cls = model(x)
                 loss, (lc, lb) = detection_loss(box, cls, y, step_anchors[0], yielding=yielding)
